@@ -1,0 +1,54 @@
+import Fluent
+import Foundation
+import WaybillCore
+
+/// A shop: the owner of every other record. One deployment serves many.
+// Fluent models are reference types mutated only by the request that loaded them.
+final class Shop: Model, @unchecked Sendable {
+    static let schema = "shops"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "slug") var slug: String
+    @Field(key: "name") var name: String
+    @Field(key: "currency") var currency: String
+    @Field(key: "timezone") var timezone: String
+    @Field(key: "locale") var locale: String
+    @Field(key: "hold_policy") var holdPolicy: HoldPolicy
+    @Field(key: "next_order_number") var nextOrderNumber: Int64
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(id: UUID, slug: String, name: String, currency: String, timezone: String, locale: String, createdAt: Date) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.currency = currency
+        self.timezone = timezone
+        self.locale = locale
+        self.holdPolicy = HoldPolicy()
+        self.nextOrderNumber = 1001
+        self.createdAt = createdAt
+    }
+}
+
+struct M001CreateShops: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Shop.schema)
+            .id()
+            .field("slug", .string, .required)
+            .field("name", .string, .required)
+            .field("currency", .string, .required)
+            .field("timezone", .string, .required)
+            .field("locale", .string, .required)
+            .field("hold_policy", .json, .required)
+            .field("next_order_number", .int64, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "slug")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Shop.schema).delete()
+    }
+}

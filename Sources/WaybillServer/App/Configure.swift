@@ -1,0 +1,62 @@
+import Fluent
+import Leaf
+import Vapor
+
+/// Builds the whole application: database, middleware, sessions, views and routes. The executable and
+/// the tests call this; nothing else configures an app.
+public func configure(_ app: Application, settings: Settings, dependencies: AppDependencies = AppDependencies()) async throws {
+    app.settings = settings
+    app.dependencies = dependencies
+    app.logger.logLevel = settings.logLevel
+    app.http.server.configuration.hostname = settings.hostname
+    app.http.server.configuration.port = settings.port
+    app.routes.defaultMaxBodySize = "64kb"
+
+    try app.useDatabase(settings)
+    app.migrations.add(Migrations.all)
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "waybill_session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, maxAge: 8 * 3600, path: "/console", isSecure: settings.secureCookies,
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+
+    let resources = Bundle.module.resourceURL!.appendingPathComponent("Resources")
+    app.directory.viewsDirectory = resources.appendingPathComponent("Views").path + "/"
+    app.directory.publicDirectory = resources.appendingPathComponent("Public").path + "/"
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    // Errors first so every later middleware's failures are rendered too.
+    app.middleware = .init()
+    app.middleware.use(WaybillErrorMiddleware())
+    app.middleware.use(RequestMetricsMiddleware(metrics: app.waybillMetrics))
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+
+    try routes(app)
+}
+
+func routes(_ app: Application) throws {
+    app.get("health", use: HealthController.health)
+    app.get("metrics") { req in
+        Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(string: req.application.waybillMetrics.exposition()))
+    }
+    app.get("openapi.json", use: OpenAPIDocument.serve)
+    app.get { req in req.redirect(to: "/console") }
+
+    let api = app.grouped("api", "v1").grouped(APIKeyAuthenticator())
+    try api.register(collection: OrderController(maxBody: ByteCount(value: app.settings.maxBodyBytes)))
+    try api.register(collection: CatalogController())
+
+    try app.register(collection: ConsoleController(sessions: app.sessions.middleware))
+}
+
+/// Every migration, in order. A shipped migration is never edited: add a new one.
+enum Migrations {
+    static let all: [any Migration] = [
+        M001CreateShops(), M002CreateUsers(), M003CreateAPIKeys(), M004CreateProducts(), M005CreateVariants(),
+        M006CreateOrders(), M007CreateOrderLines(), M008CreateOrderHolds(), M009CreateIdempotencyKeys(),
+        M010CreateTimelineFacts(), M011CreateWarehouses(), SessionRecord.migration,
+    ]
+}

@@ -1,0 +1,103 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Vapor
+
+extension Application {
+    /// Points Fluent at the database the settings name.
+    func useDatabase(_ settings: Settings) throws {
+        switch settings.database {
+        case .sqlite(let path):
+            databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            writeGate = WriteGate(serialised: true)
+        case .postgres(let url):
+            var config = try SQLPostgresConfiguration(url: url)
+            config.searchPath = settings.postgresSearchPath
+            databases.use(
+                .postgres(configuration: config, maxConnectionsPerEventLoop: settings.databasePoolSize, sqlLogLevel: .trace),
+                as: .psql
+            )
+            writeGate = WriteGate(serialised: false)
+        }
+    }
+
+    /// Prepares the database for use: WAL journal on SQLite, then every pending migration.
+    public func prepareDatabase() async throws {
+        if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" {
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        }
+        try await autoMigrate()
+    }
+
+    var isSQLite: Bool { (db as? any SQLDatabase)?.dialect.name == "sqlite" }
+
+    private struct WriteGateKey: StorageKey { typealias Value = WriteGate }
+
+    var writeGate: WriteGate {
+        get { storage[WriteGateKey.self] ?? WriteGate(serialised: false) }
+        set { storage[WriteGateKey.self] = newValue }
+    }
+}
+
+/// Runs write transactions. SQLite allows one writer per file: a deferred transaction that reads and then
+/// writes can fail with SQLITE_BUSY instead of waiting, so on SQLite this process lets one write
+/// transaction in at a time. PostgreSQL transactions run concurrently and rely on row locks and constraints.
+final class WriteGate: Sendable {
+    private let mutex: AsyncMutex?
+
+    init(serialised: Bool) { mutex = serialised ? AsyncMutex() : nil }
+
+    func transaction<T: Sendable>(
+        on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
+        guard let mutex else { return try await database.transaction(body) }
+        await mutex.lock()
+        do {
+            let result = try await database.withConnection { connection in
+                // Per connection, and cheap: WAL with NORMAL syncs at checkpoints, not every commit.
+                try await (connection as! any SQLDatabase).raw("PRAGMA synchronous=NORMAL").run()
+                return try await connection.transaction(body)
+            }
+            await mutex.unlock()
+            return result
+        } catch {
+            await mutex.unlock()
+            throw error
+        }
+    }
+}
+
+/// A FIFO lock for async code.
+actor AsyncMutex {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func lock() async {
+        if !locked {
+            locked = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func unlock() {
+        if waiters.isEmpty {
+            locked = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
+extension Request {
+    /// Runs `body` in one write transaction: all of it lands or none of it does.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await application.writeGate.transaction(on: db, body)
+    }
+}
+
+extension Application {
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await writeGate.transaction(on: db, body)
+    }
+}

@@ -1,0 +1,93 @@
+import Vapor
+
+/// Everything Waybill reads from the environment, read once and typed.
+/// A malformed value stops start-up with a message that names the variable.
+public struct Settings: Sendable {
+    public enum DatabaseChoice: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var database: DatabaseChoice
+    public var hostname: String
+    public var port: Int
+    public var logLevel: Logger.Level
+    /// Largest accepted request body for the JSON API.
+    public var maxBodyBytes: Int
+    /// PostgreSQL connections per event loop.
+    public var databasePoolSize: Int
+    /// Put the console session cookie behind `Secure` (set when served over HTTPS).
+    public var secureCookies: Bool
+    /// PostgreSQL schemas to search; tests give each test its own schema.
+    public var postgresSearchPath: [String]? = nil
+
+    public init(
+        database: DatabaseChoice = .sqlite(path: "waybill.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,
+        logLevel: Logger.Level = .info, maxBodyBytes: Int = 1 << 20, databasePoolSize: Int = 4, secureCookies: Bool = false
+    ) {
+        self.database = database
+        self.hostname = hostname
+        self.port = port
+        self.logLevel = logLevel
+        self.maxBodyBytes = maxBodyBytes
+        self.databasePoolSize = databasePoolSize
+        self.secureCookies = secureCookies
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let variable: String
+        public let problem: String
+        public var description: String { "Configuration error: \(variable) \(problem)" }
+    }
+
+    /// Reads the settings from `environment` (normally the process environment).
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        var settings = Settings()
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                guard URL(string: url)?.host != nil else {
+                    throw Invalid(variable: "DATABASE_URL", problem: "is not a valid postgres:// URL")
+                }
+                settings.database = .postgres(url: url)
+            } else if url.hasPrefix("sqlite://") {
+                settings.database = .sqlite(path: String(url.dropFirst("sqlite://".count)))
+            } else {
+                throw Invalid(variable: "DATABASE_URL", problem: "must start with postgres:// or sqlite:// (got '\(url.prefix(20))…')")
+            }
+        } else if let path = environment["WAYBILL_SQLITE_PATH"], !path.isEmpty {
+            settings.database = .sqlite(path: path)
+        }
+        if let host = environment["WAYBILL_HOST"], !host.isEmpty { settings.hostname = host }
+        if let raw = environment["WAYBILL_PORT"], !raw.isEmpty {
+            guard let port = Int(raw), (1...65535).contains(port) else {
+                throw Invalid(variable: "WAYBILL_PORT", problem: "must be a port number 1–65535 (got '\(raw)')")
+            }
+            settings.port = port
+        }
+        if let raw = environment["LOG_LEVEL"], !raw.isEmpty {
+            guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+                throw Invalid(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            settings.logLevel = level
+        }
+        if let raw = environment["WAYBILL_MAX_BODY_BYTES"], !raw.isEmpty {
+            guard let bytes = Int(raw), bytes >= 1024 else {
+                throw Invalid(variable: "WAYBILL_MAX_BODY_BYTES", problem: "must be an integer ≥ 1024")
+            }
+            settings.maxBodyBytes = bytes
+        }
+        if let raw = environment["WAYBILL_DB_POOL_SIZE"], !raw.isEmpty {
+            guard let size = Int(raw), (1...64).contains(size) else {
+                throw Invalid(variable: "WAYBILL_DB_POOL_SIZE", problem: "must be an integer 1–64")
+            }
+            settings.databasePoolSize = size
+        }
+        if let raw = environment["WAYBILL_SECURE_COOKIES"], !raw.isEmpty {
+            guard let flag = Bool(raw.lowercased()) ?? ["1": true, "0": false][raw] else {
+                throw Invalid(variable: "WAYBILL_SECURE_COOKIES", problem: "must be true or false")
+            }
+            settings.secureCookies = flag
+        }
+        return settings
+    }
+}

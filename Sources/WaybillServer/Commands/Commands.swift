@@ -1,0 +1,20 @@
+import Vapor
+
+extension Application {
+    /// Registers Waybill's command-line verbs next to Vapor's own (`routes`, `migrate`).
+    public func registerCommands() {
+        asyncCommands.use(WaybillServeCommand(), as: "serve", isDefault: true)
+        asyncCommands.use(PrepareCommand(), as: "prepare")
+        var shop = AsyncCommands(enableAutocomplete: false)
+        shop.use(ShopCreateCommand(), as: "create")
+        asyncCommands.use(shop.group(help: "Manage shops"), as: "shop")
+        var user = AsyncCommands(enableAutocomplete: false)
+        user.use(UserCreateCommand(), as: "create")
+        asyncCommands.use(user.group(help: "Manage console users"), as: "user")
+        var key = AsyncCommands(enableAutocomplete: false)
+        key.use(KeyCreateCommand(), as: "create")
+        asyncCommands.use(key.group(help: "Manage API keys"), as: "key")
+        asyncCommands.use(ImportProductsCommand(), as: "import")
+        asyncCommands.use(ExportOrdersCommand(), as: "export")
+    }
+}

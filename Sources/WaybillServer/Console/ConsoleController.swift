@@ -1,0 +1,177 @@
+import Fluent
+import Vapor
+import WaybillCore
+
+/// The shop team's console: sign-in, orders, the on-hold queue and the actions on an order.
+struct ConsoleController: RouteCollection {
+    let sessions: SessionsMiddleware
+
+    func boot(routes: any RoutesBuilder) throws {
+        let console = routes.grouped("console")
+            .grouped(sessions)
+            .grouped(User.sessionAuthenticator())
+            .grouped(CSRFMiddleware())
+        console.get("login", use: loginPage)
+        console.post("login", use: login)
+        let signedIn = console.grouped(ConsoleLoginRequired())
+        signedIn.get { req in req.redirect(to: "/console/orders") }
+        signedIn.post("logout", use: logout)
+        signedIn.get("orders", use: orders)
+        signedIn.get("holds", use: holds)
+        signedIn.get("orders", ":order", use: order)
+        signedIn.post("orders", ":order", "release", use: release)
+        signedIn.post("orders", ":order", "hold", use: hold)
+        signedIn.post("orders", ":order", "cancel", use: cancel)
+        signedIn.post("orders", ":order", "correct", use: correct)
+    }
+
+    struct LoginForm: Content { var email: String; var password: String }
+
+    func loginPage(req: Request) async throws -> View {
+        try await req.view.render("login", ["csrf": CSRFMiddleware.token(for: req), "error": ""])
+    }
+
+    func login(req: Request) async throws -> Response {
+        let form = try req.content.decode(LoginForm.self)
+        let user = try await User.query(on: req.db).filter(\.$email == form.email.lowercased()).first()
+        // Verify against a dummy hash when the user is unknown, so timing does not reveal which e-mails exist.
+        let hash = user?.passwordHash ?? "$2b$12$C6UzMDM.H6dfI/f/IKcEeO7dW3fFrpYy1u8eQzQeTNm.F4K8jU8bW"
+        let ok = (try? await req.password.async.verify(form.password, created: hash)) ?? false
+        guard let user, ok else {
+            return try await req.view.render("login", ["csrf": CSRFMiddleware.token(for: req),
+                                                       "error": "E-mail or password is wrong."]).encodeResponse(status: .unauthorized, for: req)
+        }
+        req.session.destroy()
+        req.auth.login(user)
+        return req.redirect(to: "/console/orders")
+    }
+
+    func logout(req: Request) async throws -> Response {
+        req.auth.logout(User.self)
+        req.session.destroy()
+        return req.redirect(to: "/console/login")
+    }
+
+    struct ListContext: Encodable {
+        var shop: String
+        var user: String
+        var csrf: String
+        var title: String
+        var orders: [OrderRowView]
+        var next: String?
+        var q: String
+        var status: String
+        var holdReason: String
+        var customer: String
+        var placedFrom: String
+        var placedTo: String
+        var statuses: [String]
+        var holdReasons: [String]
+        var holdQueue: Bool
+    }
+
+    func orders(req: Request) async throws -> View {
+        try await list(req, title: "Orders", holdQueue: false)
+    }
+
+    func holds(req: Request) async throws -> View {
+        try await list(req, title: "On hold", holdQueue: true)
+    }
+
+    private func list(_ req: Request, title: String, holdQueue: Bool) async throws -> View {
+        let (user, shop) = try await signedIn(req)
+        var filter = try OrderFilter.from(req.query)
+        if holdQueue { filter.status = .onHold }
+        let (orders, next) = try await OrderQueries(db: req.db)
+            .page(shopID: try shop.requireID(), filter: filter, limit: 50, cursor: req.query[String.self, at: "cursor"])
+        let q = { (key: String) in req.query[String.self, at: key] ?? "" }
+        return try await req.view.render("orders", ListContext(
+            shop: shop.name, user: user.email, csrf: CSRFMiddleware.token(for: req), title: title,
+            orders: try orders.map { try OrderRowView($0, shop: shop) }, next: next, q: q("q"),
+            status: holdQueue ? "on_hold" : q("status"), holdReason: q("hold_reason"), customer: q("customer"),
+            placedFrom: q("placed_from"), placedTo: q("placed_to"),
+            statuses: OrderStatus.allCases.map(\.rawValue), holdReasons: HoldReason.allCases.map(\.rawValue),
+            holdQueue: holdQueue
+        ))
+    }
+
+    struct DetailContext: Encodable {
+        var shop: String
+        var user: String
+        var csrf: String
+        var order: OrderDetailView
+        var holdReasons: [String]
+    }
+
+    func order(req: Request) async throws -> View {
+        let (user, shop) = try await signedIn(req)
+        let order = try await OrderQueries(db: req.db).find(shopID: try shop.requireID(), reference: req.parameters.get("order") ?? "")
+        let facts = try await Timeline(db: req.db, newID: req.application.dependencies.ids.next).facts(orderID: try order.requireID())
+        return try await req.view.render("order", DetailContext(
+            shop: shop.name, user: user.email, csrf: CSRFMiddleware.token(for: req),
+            order: try OrderDetailView(order, shop: shop, facts: facts), holdReasons: HoldReason.allCases.map(\.rawValue)
+        ))
+    }
+
+    struct ReleaseForm: Content { var reason: String?; var note: String? }
+    struct NoteForm: Content { var note: String? }
+    struct CorrectForm: Content {
+        var name: String; var line1: String; var line2: String?; var city: String; var region: String?
+        var postalCode: String?; var country: String; var phone: String?; var email: String?
+        enum CodingKeys: String, CodingKey { case name, line1, line2, city, region, country, phone, email; case postalCode = "postal_code" }
+    }
+
+    func release(req: Request) async throws -> Response {
+        let (user, shop, id) = try await target(req)
+        let form = try req.content.decode(ReleaseForm.self)
+        let reasons = try form.reason.flatMap { $0.isEmpty ? nil : $0 }.map { raw -> [HoldReason] in
+            guard let r = HoldReason(rawValue: raw) else { throw APIError.invalid("reason", "invalid_value", "unknown hold reason") }
+            return [r]
+        }
+        _ = try await service(req).release(orderID: id, shopID: try shop.requireID(), reasons: reasons,
+                                           note: form.note.flatMap { $0.isEmpty ? nil : String($0.prefix(500)) }, actor: .user(user.email))
+        return req.redirect(to: "/console/orders/\(id)")
+    }
+
+    func hold(req: Request) async throws -> Response {
+        let (user, shop, id) = try await target(req)
+        let form = try req.content.decode(NoteForm.self)
+        _ = try await service(req).hold(orderID: id, shopID: try shop.requireID(),
+                                        note: form.note.map { String($0.prefix(500)) }, actor: .user(user.email))
+        return req.redirect(to: "/console/orders/\(id)")
+    }
+
+    func cancel(req: Request) async throws -> Response {
+        let (user, shop, id) = try await target(req)
+        let form = try req.content.decode(NoteForm.self)
+        _ = try await service(req).cancel(orderID: id, shopID: try shop.requireID(),
+                                          reason: form.note.flatMap { $0.isEmpty ? nil : String($0.prefix(500)) }, actor: .user(user.email))
+        return req.redirect(to: "/console/orders/\(id)")
+    }
+
+    func correct(req: Request) async throws -> Response {
+        let (user, shop, id) = try await target(req)
+        let f = try req.content.decode(CorrectForm.self)
+        let patch = CorrectOrderRequest(
+            shippingAddress: Address(name: f.name, line1: f.line1, line2: f.line2, city: f.city, region: f.region,
+                                     postalCode: f.postalCode, country: f.country, phone: f.phone),
+            billingAddress: nil, customerEmail: f.email.flatMap { $0.isEmpty ? nil : $0 }, customerPhone: nil, note: nil
+        )
+        _ = try await service(req).correct(orderID: id, shop: shop, patch: patch, actor: .user(user.email))
+        return req.redirect(to: "/console/orders/\(id)")
+    }
+
+    private func service(_ req: Request) -> OrderService { OrderService(application: req.application, db: req.db) }
+
+    private func signedIn(_ req: Request) async throws -> (User, Shop) {
+        let user = try req.auth.require(User.self)
+        guard let shop = try await Shop.find(user.$shop.id, on: req.db) else { throw APIError.notFound("shop") }
+        return (user, shop)
+    }
+
+    private func target(_ req: Request) async throws -> (User, Shop, UUID) {
+        let (user, shop) = try await signedIn(req)
+        let order = try await OrderQueries(db: req.db).find(shopID: try shop.requireID(), reference: req.parameters.get("order") ?? "")
+        return (user, shop, try order.requireID())
+    }
+}

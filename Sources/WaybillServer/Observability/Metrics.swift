@@ -1,0 +1,63 @@
+import Prometheus
+import Vapor
+
+/// This instance's Prometheus registry and the metrics Waybill records. Per application, not global,
+/// so tests that build several apps never share counters.
+final class WaybillMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let ordersCreated: Counter
+
+    init() {
+        ordersCreated = registry.makeCounter(descriptor: .init(namespace: "waybill", metricName: "orders_created", unitName: "total", helpText: "Orders accepted by intake"))
+    }
+
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered")
+    }
+    static var durations: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer HTTP requests")
+    }
+
+    func recordRequest(method: String, route: String, status: UInt, duration: Duration) {
+        let labels = [("method", method), ("route", route), ("status", String(status))]
+        registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.durations, labels: [("method", method), ("route", route)],
+            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)]
+        ).recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    func exposition() -> String {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+}
+
+extension Application {
+    private struct MetricsKey: StorageKey { typealias Value = WaybillMetrics }
+
+    var waybillMetrics: WaybillMetrics {
+        if let metrics = storage[MetricsKey.self] { return metrics }
+        let metrics = WaybillMetrics()
+        storage[MetricsKey.self] = metrics
+        return metrics
+    }
+}
+
+/// Counts and times every request by route pattern (never by raw path, which would explode cardinality),
+/// and answers with the request id so a log line can be found from a client's report.
+struct RequestMetricsMiddleware: AsyncMiddleware {
+    let metrics: WaybillMetrics
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next.respond(to: request)
+        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+        metrics.recordRequest(method: request.method.rawValue, route: route, status: response.status.code,
+                              duration: ContinuousClock.now - start)
+        response.headers.replaceOrAdd(name: "X-Request-Id", value: request.id)
+        return response
+    }
+}

@@ -1,0 +1,178 @@
+import Fluent
+import SQLKit
+import Vapor
+import WaybillCore
+
+/// Operator and customer changes to an existing order: cancel, hold, release, correct.
+/// Each runs in one write transaction holding the order's row lock, and appends its facts.
+extension OrderService {
+    func cancel(orderID: UUID, shopID: UUID, reason: String?, actor: Actor) async throws -> OrderDTO {
+        try await withLockedOrder(orderID, shopID: shopID) { order, db in
+            let previous = order.status
+            order.status = try OrderStateMachine.next(order.status, on: .cancel)
+            let time = self.now
+            for hold in order.holds where hold.releasedAt == nil {
+                hold.releasedAt = time
+                hold.releasedBy = "cancellation"
+                try await hold.save(on: db)
+            }
+            try await self.touch(order, at: time, on: db)
+            try await self.timeline(db).append(shopID: shopID, orderID: orderID, [
+                (.orderCancelled, CancelFact(reason: reason, previousStatus: previous)),
+            ], actor: actor, at: time)
+        }
+    }
+
+    func hold(orderID: UUID, shopID: UUID, note: String?, actor: Actor) async throws -> OrderDTO {
+        try await withLockedOrder(orderID, shopID: shopID) { order, db in
+            order.status = try OrderStateMachine.next(order.status, on: .hold)
+            let time = self.now
+            let detail = note.flatMap { $0.isEmpty ? nil : $0 } ?? "held by \(actor.name)"
+            let hold = self.makeHold(id: self.newID(), orderID: orderID, shopID: shopID, hold: Hold(.manual, detail), at: time)
+            try await hold.create(on: db)
+            order.$holds.value?.append(hold)
+            try await self.touch(order, at: time, on: db)
+            try await self.timeline(db).append(shopID: shopID, orderID: orderID, [
+                (.orderHeld, HoldFact(reason: .manual, detail: detail, note: note)),
+            ], actor: actor, at: time)
+        }
+    }
+
+    func release(orderID: UUID, shopID: UUID, reasons: [HoldReason]?, note: String?, actor: Actor) async throws -> OrderDTO {
+        try await withLockedOrder(orderID, shopID: shopID) { order, db in
+            let open = order.holds.filter { $0.releasedAt == nil }
+            guard order.status == .onHold, !open.isEmpty else {
+                throw IllegalTransition(from: order.status, event: .release)
+            }
+            let wanted = reasons.map(Set.init) ?? Set(open.map(\.reason))
+            let missing = wanted.subtracting(open.map(\.reason))
+            if let first = missing.sorted(by: { $0.rawValue < $1.rawValue }).first {
+                throw APIError.invalid("reasons", "not_held", "the order is not held for \(first.rawValue)")
+            }
+            try await self.releaseHolds(open.filter { wanted.contains($0.reason) }, of: order, because: note,
+                                        actor: actor, on: db)
+        }
+    }
+
+    /// An operator's correction of contact details or addresses. Re-checks them like a new order and
+    /// clears address holds that no longer apply (or adds ones that now do).
+    func correct(orderID: UUID, shop: Shop, patch: CorrectOrderRequest, actor: Actor) async throws -> OrderDTO {
+        let shopID = try shop.requireID()
+        return try await withLockedOrder(orderID, shopID: shopID) { order, db in
+            guard [.placed, .onHold, .ready].contains(order.status) else {
+                throw APIError(.conflict, "not_editable", "an order that is \(order.status.rawValue) can no longer be corrected")
+            }
+            var issues = IssueList()
+            var changed: [String] = []
+            if let address = patch.shippingAddress {
+                let valid = AddressValidator.validate(address, field: "shipping_address", issues: &issues)
+                if valid != order.shippingAddress { order.shippingAddress = valid; order.shipCountry = valid.country; changed.append("shipping_address") }
+            }
+            if let address = patch.billingAddress {
+                let valid = AddressValidator.validate(address, field: "billing_address", issues: &issues)
+                if valid != order.billingAddress { order.billingAddress = valid; changed.append("billing_address") }
+            }
+            if let email = patch.customerEmail {
+                if let valid = EmailRule.normalize(email) {
+                    if valid != order.customerEmail { order.customerEmail = valid; changed.append("customer_email") }
+                } else {
+                    issues.add("customer_email", "invalid_email", "e-mail address is not valid")
+                }
+            }
+            if let phone = patch.customerPhone {
+                if let valid = PhoneRule.normalizeE164(phone, defaultCountry: order.shipCountry) {
+                    if valid != order.customerPhone { order.customerPhone = valid; changed.append("customer_phone") }
+                } else {
+                    issues.add("customer_phone", "invalid_phone", "phone must be a valid E.164 number, e.g. +821012345678")
+                }
+            }
+            if let note = patch.note {
+                if note.count > 2_000 { issues.add("note", "too_long", "note must be at most 2,000 characters") }
+                else if note != order.note { order.note = note; changed.append("note") }
+            }
+            guard issues.isEmpty else { throw ValidationFailure(issues.issues) }
+            guard !changed.isEmpty else { return }
+
+            let time = self.now
+            try await self.touch(order, at: time, on: db)
+            try await self.timeline(db).append(shopID: shopID, orderID: orderID, [
+                (.orderCorrected, CorrectionFact(fields: changed)),
+            ], actor: actor, at: time)
+
+            let due = HoldRules.addressHolds(order.shippingAddress, billing: order.billingAddress, total: order.total,
+                                             policy: shop.holdPolicy)
+            let open = order.holds.filter { $0.releasedAt == nil }
+            let added = due.filter { hold in !open.contains { $0.reason == hold.reason } }
+            for hold in added {
+                let row = self.makeHold(id: self.newID(), orderID: orderID, shopID: shopID, hold: hold, at: time)
+                try await row.create(on: db)
+                order.$holds.value?.append(row)
+                order.status = try OrderStateMachine.next(order.status, on: .hold)
+                try await self.timeline(db).append(shopID: shopID, orderID: orderID, [
+                    (.orderHeld, HoldFact(reason: hold.reason, detail: hold.detail, note: nil)),
+                ], actor: actor, at: time)
+            }
+            try await self.touch(order, at: time, on: db)
+            let dueReasons = Set(due.map(\.reason))
+            let stale = open.filter { $0.reason.isAddressRelated && !dueReasons.contains($0.reason) }
+            if !stale.isEmpty {
+                try await self.releaseHolds(stale, of: order, because: "corrected", actor: actor, on: db)
+            }
+        }
+    }
+
+    private func releaseHolds(_ holds: [OrderHold], of order: Order, because note: String?, actor: Actor,
+                              on db: any Database) async throws {
+        let time = now
+        let orderID = try order.requireID()
+        var facts: [(TimelineKind, any Encodable & Sendable)] = []
+        for hold in holds {
+            hold.releasedAt = time
+            hold.releasedBy = actor.name
+            try await hold.save(on: db)
+            facts.append((.holdReleased, HoldFact(reason: hold.reason, detail: hold.detail, note: note)))
+        }
+        if order.holds.allSatisfy({ $0.releasedAt != nil }) && order.status == .onHold {
+            order.status = try OrderStateMachine.next(order.status, on: .release)
+            facts.append((.orderReady, StatusFact(status: .ready)))
+        }
+        try await touch(order, at: time, on: db)
+        try await timeline(db).append(shopID: order.$shop.id, orderID: orderID, facts, actor: actor, at: time)
+    }
+
+    private func touch(_ order: Order, at time: Date, on db: any Database) async throws {
+        order.updatedAt = time
+        try await order.save(on: db)
+    }
+
+    private func timeline(_ db: any Database) -> Timeline {
+        Timeline(db: db, newID: application.dependencies.ids.next)
+    }
+
+    /// Loads the order under a row lock (PostgreSQL `FOR UPDATE`; on SQLite the write gate already
+    /// serialises writers), runs `change`, and returns the order as it now is.
+    private func withLockedOrder(
+        _ orderID: UUID, shopID: UUID, _ change: @escaping @Sendable (Order, any Database) async throws -> Void
+    ) async throws -> OrderDTO {
+        try await application.write { db in
+            _ = try await (db as! any SQLDatabase).select().column("id").from(Order.schema)
+                .where("id", .equal, orderID).where("shop_id", .equal, shopID)
+                .for(.update).all()
+            guard let order = try await Order.query(on: db).filter(\.$id == orderID).filter(\.$shop.$id == shopID)
+                .with(\.$lines).with(\.$holds).first() else {
+                throw APIError.notFound("order")
+            }
+            try await change(order, db)
+            return try OrderDTO(order, lines: order.lines, openHolds: order.holds)
+        }
+    }
+}
+
+struct CancelFact: Codable, Sendable {
+    var reason: String?
+    var previousStatus: OrderStatus
+}
+
+struct CorrectionFact: Codable, Sendable {
+    var fields: [String]
+}

@@ -1,0 +1,86 @@
+import Fluent
+import Foundation
+import WaybillCore
+
+/// Who did something and through which face, stamped on every fact.
+struct Actor: Sendable {
+    var name: String
+    var source: String
+
+    static func api(_ principal: APIPrincipal) -> Actor { Actor(name: principal.actor, source: "api") }
+    static func user(_ email: String) -> Actor { Actor(name: "user:\(email)", source: "console") }
+    static let system = Actor(name: "system", source: "system")
+    static let cli = Actor(name: "cli", source: "cli")
+    static let demo = Actor(name: "demo", source: "demo")
+}
+
+/// Appends facts to order timelines. The only writer of `timeline_facts`.
+struct Timeline {
+    let db: any Database
+    let newID: @Sendable () -> UUID
+
+    /// Appends facts in order. The caller holds the order's row lock (or is creating the order),
+    /// so `seq` cannot race.
+    func append(
+        shopID: UUID, orderID: UUID, _ facts: [(TimelineKind, any Encodable & Sendable)], actor: Actor, at time: Date,
+        startingAfter knownLast: Int? = nil
+    ) async throws {
+        var seq: Int
+        if let knownLast {
+            seq = knownLast
+        } else {
+            seq = try await TimelineFact.query(on: db).filter(\.$orderID == orderID).max(\.$seq) ?? 0
+        }
+        for (kind, payload) in facts {
+            seq += 1
+            let fact = TimelineFact()
+            fact.id = newID()
+            fact.shopID = shopID
+            fact.orderID = orderID
+            fact.seq = seq
+            fact.kind = kind.rawValue
+            fact.occurredAt = time
+            fact.actor = actor.name
+            fact.source = actor.source
+            fact.payload = String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self)
+            try await fact.create(on: db)
+        }
+    }
+
+    func facts(orderID: UUID) async throws -> [TimelineFact] {
+        try await TimelineFact.query(on: db).filter(\.$orderID == orderID).sort(\.$seq).all()
+    }
+}
+
+/// Any JSON value, for handing stored payloads back out unchanged.
+enum JSONValue: Codable, Sendable, Equatable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let n):
+            if n == n.rounded(), abs(n) < 1e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    /// Parses stored JSON text; stored text is always written by `Timeline`, so failure means corruption.
+    static func parse(_ text: String) -> JSONValue {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+    }
+}

@@ -1,0 +1,26 @@
+import Vapor
+import WaybillServer
+
+// The executable only boots: settings from the environment, the app built by WaybillServer, then the command.
+var env = try Environment.detect()
+let settings: Settings
+do {
+    settings = try Settings.fromEnvironment()
+} catch {
+    FileHandle.standardError.write(Data("\(error)\n".utf8))
+    exit(2)
+}
+try LoggingSystem.bootstrap(from: &env) { level in
+    { label in StreamLogHandler.standardError(label: label) }
+}
+let app = try await Application.make(env)
+do {
+    try await configure(app, settings: settings)
+    app.registerCommands()
+    try await app.execute()
+    try await app.asyncShutdown()
+} catch {
+    app.logger.report(error: error)
+    try? await app.asyncShutdown()
+    exit(1)
+}
