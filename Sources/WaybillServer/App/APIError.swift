@@ -55,7 +55,7 @@ extension APIError {
             return APIError(.conflict, "illegal_transition", illegal.description)
         case let decoding as DecodingError:
             return fromDecoding(decoding)
-        case let abort as any AbortError:
+        case let abort as any AbortError where abort.status.code < 500:
             return APIError(abort.status, code(for: abort.status), abort.reason)
         case let db as any DatabaseError where db.isConstraintFailure:
             logger.notice("constraint failure surfaced as 409: \(String(reflecting: error))")
@@ -107,7 +107,8 @@ extension APIError {
                 return APIError(.badRequest, "malformed_json", "the body is not valid UTF-8 JSON")
             }
             let field = path(context.codingPath)
-            return .invalid(field, "invalid_value", "\(field) has an invalid value")
+            let detail = context.debugDescription.hasPrefix("must be") ? context.debugDescription : "has an invalid value"
+            return .invalid(field, "invalid_value", "\(field) \(detail)")
         @unknown default:
             return APIError(.badRequest, "malformed_json", "the body could not be read")
         }

@@ -1,5 +1,6 @@
 import Fluent
 import Leaf
+import LeafKit
 import Vapor
 
 /// Builds the whole application: database, middleware, sessions, views and routes. The executable and
@@ -21,16 +22,23 @@ public func configure(_ app: Application, settings: Settings, dependencies: AppD
                           isHTTPOnly: true, sameSite: .lax)
     }
 
-    let resources = Bundle.module.resourceURL!.appendingPathComponent("Resources")
+    let resources = WaybillResources.directory
     app.directory.viewsDirectory = resources.appendingPathComponent("Views").path + "/"
     app.directory.publicDirectory = resources.appendingPathComponent("Public").path + "/"
     app.views.use(.leaf)
+    // The resource bundle lives under `.build/…` in development, so hidden directories must be allowed;
+    // access stays confined to the views directory and to `.leaf` files.
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .onlyLeafExtensions],
+        sandboxDirectory: app.directory.viewsDirectory, viewDirectory: app.directory.viewsDirectory
+    ))
     app.leaf.cache.isEnabled = app.environment.isRelease
 
-    // Errors first so every later middleware's failures are rendered too.
+    // Metrics outermost so they see every answer, errors included; then errors, so every later
+    // middleware's failures are rendered in the API's shape.
     app.middleware = .init()
-    app.middleware.use(WaybillErrorMiddleware())
     app.middleware.use(RequestMetricsMiddleware(metrics: app.waybillMetrics))
+    app.middleware.use(WaybillErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
 
     try routes(app)

@@ -41,7 +41,28 @@ extension Request {
         guard let buffer = body.data, buffer.readableBytes > 0 else {
             throw APIError(.badRequest, "empty_body", "the request needs a JSON body")
         }
+        // Streaming bodies are capped by the route; this also covers bodies that arrived whole.
+        guard buffer.readableBytes <= application.settings.maxBodyBytes else {
+            throw APIError(.payloadTooLarge, "payload_too_large", "the body exceeds \(application.settings.maxBodyBytes) bytes")
+        }
         return try JSONCoding.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An integer field that names itself when it is fractional or out of range (Foundation's own error
+    /// for `2.5` carries no coding path).
+    func decodeInteger(_ key: Key) throws -> Int64 {
+        if let value = try? decode(Int64.self, forKey: key) { return value }
+        if (try? decode(Double.self, forKey: key)) != nil {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "must be a whole number of at most 18 digits")
+        }
+        return try decode(Int64.self, forKey: key)
+    }
+
+    func decodeIntegerIfPresent(_ key: Key) throws -> Int64? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        return try decodeInteger(key)
     }
 }
 

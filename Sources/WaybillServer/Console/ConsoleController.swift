@@ -41,7 +41,11 @@ struct ConsoleController: RouteCollection {
             return try await req.view.render("login", ["csrf": CSRFMiddleware.token(for: req),
                                                        "error": "E-mail or password is wrong."]).encodeResponse(status: .unauthorized, for: req)
         }
-        req.session.destroy()
+        // A new session id at sign-in, so a session planted before it (fixation) never becomes authenticated.
+        if let old = req.session.id {
+            try await req.application.sessions.driver.deleteSession(old, for: req).get()
+            req.session.id = nil
+        }
         req.auth.login(user)
         return req.redirect(to: "/console/orders")
     }

@@ -3,7 +3,7 @@ import Vapor
 /// `GET /openapi.json`: the hand-written OpenAPI 3.1 description of the API, checked against the routes by tests.
 enum OpenAPIDocument {
     static let data: Data = {
-        let url = Bundle.module.resourceURL!.appendingPathComponent("Resources/openapi.json")
+        let url = WaybillResources.directory.appendingPathComponent("openapi.json")
         return (try? Data(contentsOf: url)) ?? Data("{}".utf8)
     }()
 

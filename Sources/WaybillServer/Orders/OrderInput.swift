@@ -8,6 +8,23 @@ struct CreateOrderRequest: Decodable, Sendable {
         var quantity: Int64
         var unitPrice: Int64?
         var discount: Int64?
+
+        init(sku: String, quantity: Int64, unitPrice: Int64?, discount: Int64?) {
+            self.sku = sku
+            self.quantity = quantity
+            self.unitPrice = unitPrice
+            self.discount = discount
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            sku = try c.decode(String.self, forKey: .sku)
+            quantity = try c.decodeInteger(.quantity)
+            unitPrice = try c.decodeIntegerIfPresent(.unitPrice)
+            discount = try c.decodeIntegerIfPresent(.discount)
+        }
+
+        enum CodingKeys: String, CodingKey { case sku, quantity, unitPrice, discount }
     }
 
     var externalId: String?
@@ -24,6 +41,50 @@ struct CreateOrderRequest: Decodable, Sendable {
     var taxTotal: Int64?
     var total: Int64
     var note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case externalId, source, currency, locale, customer, shippingAddress, billingAddress, lineItems
+        case subtotal, discountTotal, shippingTotal, taxTotal, total, note
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        externalId = try c.decodeIfPresent(String.self, forKey: .externalId)
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+        currency = try c.decode(String.self, forKey: .currency)
+        locale = try c.decodeIfPresent(String.self, forKey: .locale)
+        customer = try c.decode(Customer.self, forKey: .customer)
+        shippingAddress = try c.decode(Address.self, forKey: .shippingAddress)
+        billingAddress = try c.decodeIfPresent(Address.self, forKey: .billingAddress)
+        lineItems = try c.decode([Line].self, forKey: .lineItems)
+        subtotal = try c.decodeIntegerIfPresent(.subtotal)
+        discountTotal = try c.decodeIntegerIfPresent(.discountTotal)
+        shippingTotal = try c.decodeIntegerIfPresent(.shippingTotal)
+        taxTotal = try c.decodeIntegerIfPresent(.taxTotal)
+        total = try c.decodeInteger(.total)
+        note = try c.decodeIfPresent(String.self, forKey: .note)
+    }
+
+    init(
+        externalId: String?, source: String?, currency: String, locale: String?, customer: Customer,
+        shippingAddress: Address, billingAddress: Address?, lineItems: [Line], subtotal: Int64?, discountTotal: Int64?,
+        shippingTotal: Int64?, taxTotal: Int64?, total: Int64, note: String?
+    ) {
+        self.externalId = externalId
+        self.source = source
+        self.currency = currency
+        self.locale = locale
+        self.customer = customer
+        self.shippingAddress = shippingAddress
+        self.billingAddress = billingAddress
+        self.lineItems = lineItems
+        self.subtotal = subtotal
+        self.discountTotal = discountTotal
+        self.shippingTotal = shippingTotal
+        self.taxTotal = taxTotal
+        self.total = total
+        self.note = note
+    }
 
     var draft: OrderDraft {
         OrderDraft(

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import WaybillServer
+
+@Suite("Platform: settings, health, metrics, OpenAPI")
+struct PlatformTests {
+    @Test func theSuiteRunsOnTheDatabaseItWasAskedFor() async throws {
+        try await withTestApp { t in
+            let health = try await t.send(.GET, "/health", headers: [:])
+            let database = try health.json()["database"] as? String
+            if TestDatabase.postgresRequired || TestDatabase.postgresURL != nil {
+                #expect(database == "postgresql")
+            } else {
+                #expect(database == "sqlite")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        (["WAYBILL_PORT": "eighty"], "WAYBILL_PORT"), (["WAYBILL_PORT": "70000"], "WAYBILL_PORT"),
+        (["DATABASE_URL": "mysql://x"], "DATABASE_URL"), (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
+        (["WAYBILL_DB_POOL_SIZE": "0"], "WAYBILL_DB_POOL_SIZE"), (["WAYBILL_SECURE_COOKIES": "perhaps"], "WAYBILL_SECURE_COOKIES"),
+    ])
+    func aBadSettingNamesItsVariable(environment: [String: String], variable: String) {
+        #expect {
+            try Settings.fromEnvironment(environment)
+        } throws: { error in
+            (error as? Settings.Invalid)?.variable == variable && "\(error)".contains(variable)
+        }
+    }
+
+    @Test func settingsHaveSafeDefaultsAndReadDatabaseURL() throws {
+        let defaults = try Settings.fromEnvironment([:])
+        #expect(defaults.database == .sqlite(path: "waybill.sqlite"))
+        #expect(defaults.hostname == "127.0.0.1")
+        #expect(defaults.port == 8080)
+        let pg = try Settings.fromEnvironment(["DATABASE_URL": "postgres://u@db:5432/waybill", "WAYBILL_PORT": "9000"])
+        #expect(pg.database == .postgres(url: "postgres://u@db:5432/waybill"))
+        #expect(pg.port == 9000)
+    }
+
+    @Test func metricsCountRequestsByRoute() async throws {
+        try await withTestApp { t in
+            _ = try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body())
+            let metrics = try await t.send(.GET, "/metrics", headers: [:])
+            #expect(metrics.status == .ok)
+            #expect(metrics.text.contains(#"http_requests_total{method="POST",route="/api/v1/orders",status="201"} 1"#))
+            #expect(metrics.text.contains("waybill_orders_created_total 1"))
+            #expect(metrics.headers.first(name: "X-Request-Id") != nil)
+        }
+    }
+
+    @Test func errorsCarryTheRequestID() async throws {
+        try await withTestApp { t in
+            let r = try await t.send(.GET, "/api/v1/orders", headers: [:])
+            let error = try r.json()["error"] as? [String: Any]
+            #expect(error?["request_id"] as? String == r.headers.first(name: "X-Request-Id"))
+        }
+    }
+
+    /// Every API route is documented and every documented operation exists.
+    @Test func theOpenAPIDocumentMatchesTheRoutes() async throws {
+        try await withTestApp { t in
+            let response = try await t.send(.GET, "/openapi.json", headers: [:])
+            let doc = try response.json()
+            #expect(doc["openapi"] as? String == "3.1.0")
+            let paths = doc["paths"] as? [String: [String: Any]] ?? [:]
+            let methods: Set<String> = ["get", "post", "put", "patch", "delete"]
+            let documented = Set(paths.flatMap { path, ops in ops.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" } })
+            let served = Set(t.app.routes.all.compactMap { route -> String? in
+                let path = "/" + route.path.map { component -> String in
+                    if case .parameter(let name) = component { return "{\(name)}" }
+                    return component.description
+                }.joined(separator: "/")
+                guard path.hasPrefix("/api/") || ["/health", "/metrics", "/openapi.json"].contains(path) else { return nil }
+                return "\(route.method.rawValue) \(path)"
+            })
+            #expect(served.subtracting(documented).isEmpty, "undocumented: \(served.subtracting(documented).sorted())")
+            #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import WaybillServer
+@testable import WaybillCore
+
+@Suite("Console: sign-in, CSRF, orders and holds")
+struct ConsoleTests {
+    struct Session {
+        var cookie: String
+        var csrf: String
+    }
+
+    func csrf(in html: String) -> String {
+        guard let range = html.range(of: #"name="_csrf" value=""#) else { return "" }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func signIn(_ t: TestApp, password: String = "correct horse") async throws -> (HTTPStatus, Session) {
+        _ = try await t.app.write { db in
+            try await AccountService(db: db, application: t.app).createUser(shop: t.shop, email: "ops@example.kr", name: "Ops", password: "correct horse")
+        }
+        let page = try await t.send(.GET, "/console/login", headers: [:])
+        let cookie = try #require(page.headers.setCookie?["waybill_session"]?.string)
+        let token = csrf(in: page.text)
+        let response = try await t.app.testing().sendRequest(.POST, "/console/login", headers: form(cookie),
+            body: ByteBuffer(string: "email=ops%40example.kr&password=\(password.replacingOccurrences(of: " ", with: "+"))&_csrf=\(token)"))
+        let newCookie = response.headers.setCookie?["waybill_session"]?.string ?? cookie
+        let orders = try await t.send(.GET, "/console/orders", headers: ["Cookie": "waybill_session=\(newCookie)"])
+        return (response.status, Session(cookie: newCookie, csrf: csrf(in: orders.text)))
+    }
+
+    func form(_ cookie: String) -> HTTPHeaders {
+        ["Cookie": "waybill_session=\(cookie)", "Content-Type": "application/x-www-form-urlencoded"]
+    }
+
+    @Test func signedOutVisitorsAreSentToTheLoginPage() async throws {
+        try await withTestApp { t in
+            let r = try await t.send(.GET, "/console/orders", headers: [:])
+            #expect(r.status == .seeOther)
+            #expect(r.headers.first(name: .location) == "/console/login")
+        }
+    }
+
+    @Test func aWrongPasswordIsRefused() async throws {
+        try await withTestApp { t in
+            let (status, _) = try await signIn(t, password: "wrong password")
+            #expect(status == .unauthorized)
+        }
+    }
+
+    @Test func anOperatorSeesOrdersAndReleasesAHoldWithAValidToken() async throws {
+        try await withTestApp(policy: HoldPolicy(refusePOBoxes: true)) { t in
+            let name = "<script>alert('pwn')</script>"
+            let r = try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(name: name, line1: "PO Box 9"))
+            let id = try #require(try r.json()["id"] as? String)
+            let (status, session) = try await signIn(t)
+            #expect(status == .seeOther)
+            #expect(!session.csrf.isEmpty)
+
+            let list = try await t.send(.GET, "/console/holds", headers: ["Cookie": "waybill_session=\(session.cookie)"])
+            #expect(list.status == .ok)
+            #expect(list.text.contains("#1001"))
+            #expect(!list.text.contains("<script>alert"))
+            #expect(list.text.contains("&lt;script&gt;"))
+
+            let detail = try await t.send(.GET, "/console/orders/\(id)", headers: ["Cookie": "waybill_session=\(session.cookie)"])
+            #expect(detail.text.contains("PO box"))
+            #expect(detail.text.contains("order_placed"))
+
+            let forged = try await t.app.testing().sendRequest(.POST, "/console/orders/\(id)/release",
+                headers: form(session.cookie), body: ByteBuffer(string: "reason=po_box&_csrf=forged"))
+            #expect(forged.status == .forbidden)
+
+            let released = try await t.app.testing().sendRequest(.POST, "/console/orders/\(id)/release",
+                headers: form(session.cookie), body: ByteBuffer(string: "reason=po_box&note=checked&_csrf=\(session.csrf)"))
+            #expect(released.status == .seeOther)
+            let order = try await t.send(.GET, "/api/v1/orders/\(id)")
+            #expect(try order.json()["status"] as? String == "ready")
+            let facts = try await Timeline(db: t.app.db, newID: { UUID() }).facts(orderID: UUID(uuidString: id)!)
+            #expect(facts.last?.actor == "user:ops@example.kr")
+        }
+    }
+}
