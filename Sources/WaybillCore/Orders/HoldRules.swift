@@ -32,6 +32,52 @@ public struct HoldPolicy: Hashable, Sendable, Codable {
     }
 }
 
+extension HoldPolicy {
+    private enum CodingKeys: String, CodingKey {
+        case shipsTo, refusePOBoxes, highValueMultiple, highValueMinimumHistory, highValueAbsolute
+        case crossBorderBillingThreshold, duplicateWindowMinutes
+    }
+
+    /// Omitted fields take their defaults, so a shop can send only the rules it cares about.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = HoldPolicy()
+        self.init(
+            shipsTo: try c.decodeIfPresent([String].self, forKey: .shipsTo) ?? d.shipsTo,
+            refusePOBoxes: try c.decodeIfPresent(Bool.self, forKey: .refusePOBoxes) ?? d.refusePOBoxes,
+            highValueMultiple: try c.decodeIfPresent(Double.self, forKey: .highValueMultiple) ?? d.highValueMultiple,
+            highValueMinimumHistory: try c.decodeIfPresent(Int.self, forKey: .highValueMinimumHistory) ?? d.highValueMinimumHistory,
+            highValueAbsolute: try c.decodeIfPresent(Int64.self, forKey: .highValueAbsolute),
+            crossBorderBillingThreshold: try c.decodeIfPresent(Int64.self, forKey: .crossBorderBillingThreshold) ?? d.crossBorderBillingThreshold,
+            duplicateWindowMinutes: try c.decodeIfPresent(Int.self, forKey: .duplicateWindowMinutes) ?? d.duplicateWindowMinutes
+        )
+    }
+
+    /// Problems with a policy a shop wants to save, by field (`hold_policy.ships_to[2]`).
+    public func issues(field: String = "hold_policy") -> [FieldIssue] {
+        var issues = IssueList()
+        for (i, country) in shipsTo.enumerated() where !CountryCode.isValid(country) {
+            issues.add("\(field).ships_to[\(i)]", "invalid_country", "'\(country)' is not an ISO 3166-1 alpha-2 code")
+        }
+        if !(highValueMultiple > 1 && highValueMultiple <= 1_000) {
+            issues.add("\(field).high_value_multiple", "out_of_range", "high_value_multiple must be above 1 and at most 1,000")
+        }
+        if !(0...100_000).contains(highValueMinimumHistory) {
+            issues.add("\(field).high_value_minimum_history", "out_of_range", "high_value_minimum_history must be 0–100,000")
+        }
+        if let absolute = highValueAbsolute, absolute <= 0 {
+            issues.add("\(field).high_value_absolute", "must_be_positive", "high_value_absolute must be positive")
+        }
+        if crossBorderBillingThreshold < 0 {
+            issues.add("\(field).cross_border_billing_threshold", "must_not_be_negative", "cross_border_billing_threshold must not be negative")
+        }
+        if !(0...10_080).contains(duplicateWindowMinutes) {
+            issues.add("\(field).duplicate_window_minutes", "out_of_range", "duplicate_window_minutes must be 0–10,080 (a week)")
+        }
+        return issues.issues
+    }
+}
+
 /// What the shop's history says about a new order, gathered by the caller (Core does no I/O).
 public struct HoldContext: Sendable {
     /// Median total of the shop's recent orders in the same currency, and how many orders it is taken over.

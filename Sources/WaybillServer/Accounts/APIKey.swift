@@ -37,6 +37,8 @@ final class APIKey: Model, @unchecked Sendable {
         case ordersWrite = "orders:write"
         case catalogRead = "catalog:read"
         case catalogWrite = "catalog:write"
+        case settingsRead = "settings:read"
+        case settingsWrite = "settings:write"
     }
 
     /// A fresh key: the full text to show once, and the parts to store.

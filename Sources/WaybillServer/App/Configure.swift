@@ -56,6 +56,7 @@ func routes(_ app: Application) throws {
     let api = app.grouped("api", "v1").grouped(APIKeyAuthenticator())
     try api.register(collection: OrderController(maxBody: ByteCount(value: app.settings.maxBodyBytes)))
     try api.register(collection: CatalogController())
+    try api.register(collection: ShopController())
 
     try app.register(collection: ConsoleController(sessions: app.sessions.middleware))
 }

@@ -82,3 +82,24 @@ struct PlatformTests {
         }
     }
 }
+
+@Suite("Shop settings API")
+struct ShopSettingsTests {
+    @Test func aShopSetsItsHoldPolicyAndIntakeFollowsIt() async throws {
+        try await withTestApp { t in
+            let shown = try await t.send(.GET, "/api/v1/shop")
+            #expect(try shown.json()["slug"] as? String == "test")
+            let bad = try await t.send(.PATCH, "/api/v1/shop", json: #"{"timezone":"Mars/Base","hold_policy":{"ships_to":["KR","XX"],"high_value_multiple":0.5}}"#)
+            #expect(bad.status == .unprocessableEntity)
+            #expect(Set(try bad.errorFields()) == ["timezone", "hold_policy.ships_to[1]", "hold_policy.high_value_multiple"])
+            let ok = try await t.send(.PATCH, "/api/v1/shop", json: #"{"hold_policy":{"ships_to":["JP","KR"]}}"#)
+            #expect(ok.status == .ok)
+            let policy = try ok.json()["hold_policy"] as? [String: Any]
+            #expect(policy?["ships_to"] as? [String] == ["JP", "KR"])
+            #expect(policy?["duplicate_window_minutes"] as? Int == 30)
+            let order = try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(
+                country: "US", postal: "94105", city: "San Francisco", region: "CA", phone: "+14155550132"))
+            #expect(try order.json()["status"] as? String == "on_hold")
+        }
+    }
+}
