@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import Vapor
 
 /// The shop and key a request to the API acts for.
@@ -14,23 +15,65 @@ struct APIPrincipal: Authenticatable, Sendable {
 
 /// Authenticates `Authorization: Bearer wb_…` against stored key hashes.
 struct APIKeyAuthenticator: AsyncBearerAuthenticator {
+    let cache: APIKeyCache
+
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         let parts = bearer.token.split(separator: "_")
         guard parts.count == 3, parts[0] == "wb", bearer.token.count < 100 else { return }
+        let digest = APIKey.hash(bearer.token)
+        if let principal = cache.lookup(digest) {
+            request.auth.login(principal)
+            return
+        }
         guard let key = try await APIKey.query(on: request.db)
             .filter(\.$prefix == String(parts[1]))
             .filter(\.$revokedAt == nil)
             .first()
         else { return }
         // Compare digests, not keys: equal-length hex strings, compared without early exit.
-        let presented = Array(APIKey.hash(bearer.token).utf8)
+        let presented = Array(digest.utf8)
         let stored = Array(key.secretHash.utf8)
         guard presented.count == stored.count,
               zip(presented, stored).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return }
-        request.auth.login(APIPrincipal(
-            shopID: key.$shop.id, keyID: try key.requireID(), keyName: key.name, scopes: key.scopeSet
-        ))
+        let principal = APIPrincipal(shopID: key.$shop.id, keyID: try key.requireID(), keyName: key.name, scopes: key.scopeSet)
+        cache.store(digest, principal)
+        request.auth.login(principal)
     }
+}
+
+/// Verified keys for a few seconds, so a busy client does not cost a database read per request.
+/// A revoked key keeps working on an instance for at most `ttl`; unknown keys are never cached.
+final class APIKeyCache: Sendable {
+    private let entries = NIOLockedValueBox<[String: (principal: APIPrincipal, expires: ContinuousClock.Instant)]>([:])
+    let ttl: Duration
+    let capacity: Int
+
+    init(ttl: Duration = .seconds(10), capacity: Int = 10_000) {
+        self.ttl = ttl
+        self.capacity = capacity
+    }
+
+    func lookup(_ digest: String) -> APIPrincipal? {
+        let now = ContinuousClock.now
+        return entries.withLockedValue { entries in
+            guard let entry = entries[digest] else { return nil }
+            guard entry.expires > now else {
+                entries[digest] = nil
+                return nil
+            }
+            return entry.principal
+        }
+    }
+
+    func store(_ digest: String, _ principal: APIPrincipal) {
+        let expires = ContinuousClock.now + ttl
+        entries.withLockedValue { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[digest] = (principal, expires)
+        }
+    }
+
+    func removeAll() { entries.withLockedValue { $0.removeAll() } }
 }
 
 extension Request {

@@ -53,7 +53,7 @@ func routes(_ app: Application) throws {
     app.get("openapi.json", use: OpenAPIDocument.serve)
     app.get { req in req.redirect(to: "/console") }
 
-    let api = app.grouped("api", "v1").grouped(APIKeyAuthenticator())
+    let api = app.grouped("api", "v1").grouped(APIKeyAuthenticator(cache: APIKeyCache()))
     try api.register(collection: OrderController(maxBody: ByteCount(value: app.settings.maxBodyBytes)))
     try api.register(collection: CatalogController())
     try api.register(collection: ShopController())

@@ -31,6 +31,7 @@ struct Timeline {
         } else {
             seq = try await TimelineFact.query(on: db).filter(\.$orderID == orderID).max(\.$seq) ?? 0
         }
+        var rows: [TimelineFact] = []
         for (kind, payload) in facts {
             seq += 1
             let fact = TimelineFact()
@@ -43,8 +44,9 @@ struct Timeline {
             fact.actor = actor.name
             fact.source = actor.source
             fact.payload = String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self)
-            try await fact.create(on: db)
+            rows.append(fact)
         }
+        if !rows.isEmpty { try await rows.create(on: db) }
     }
 
     func facts(orderID: UUID) async throws -> [TimelineFact] {

@@ -127,3 +127,21 @@ struct BadInputTests {
         }
     }
 }
+
+@Suite("API key cache")
+struct APIKeyCacheTests {
+    @Test func entriesExpireAndUnknownKeysAreNeverCached() async throws {
+        let cache = APIKeyCache(ttl: .seconds(600), capacity: 2)
+        let principal = APIPrincipal(shopID: UUID(), keyID: UUID(), keyName: "k", scopes: [.ordersRead])
+        #expect(cache.lookup("a") == nil)
+        cache.store("a", principal)
+        #expect(cache.lookup("a")?.keyName == "k")
+        let shortLived = APIKeyCache(ttl: .nanoseconds(1))
+        shortLived.store("a", principal)
+        try await Task.sleep(for: .milliseconds(5))
+        #expect(shortLived.lookup("a") == nil)
+        cache.store("b", principal); cache.store("c", principal)
+        #expect(cache.lookup("a") == nil)
+        #expect(cache.lookup("c") != nil)
+    }
+}
