@@ -1,7 +1,7 @@
 import Vapor
 import WaybillServer
 
-// The executable only boots: settings from the environment, the app built by WaybillServer, then the command.
+// The executable only boots: settings from the environment, logging, the app built by WaybillServer, then the command.
 var env = try Environment.detect()
 let settings: Settings
 do {
@@ -10,8 +10,11 @@ do {
     FileHandle.standardError.write(Data("\(error)\n".utf8))
     exit(2)
 }
-try LoggingSystem.bootstrap(from: &env) { level in
-    { label in StreamLogHandler.standardError(label: label) }
+switch settings.logFormat {
+case .json:
+    LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: settings.logLevel) }
+case .text:
+    try LoggingSystem.bootstrap(from: &env)
 }
 let app = try await Application.make(env)
 do {

@@ -18,6 +18,9 @@ public struct Settings: Sendable {
     public var databasePoolSize: Int
     /// Put the console session cookie behind `Secure` (set when served over HTTPS).
     public var secureCookies: Bool
+    /// `text` (human-readable) or `json` (one object per line).
+    public var logFormat: LogFormat = .text
+    public enum LogFormat: String, Sendable { case text, json }
     /// PostgreSQL schemas to search; tests give each test its own schema.
     public var postgresSearchPath: [String]? = nil
 
@@ -69,6 +72,12 @@ public struct Settings: Sendable {
                 throw Invalid(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
             }
             settings.logLevel = level
+        }
+        if let raw = environment["WAYBILL_LOG_FORMAT"], !raw.isEmpty {
+            guard let format = LogFormat(rawValue: raw.lowercased()) else {
+                throw Invalid(variable: "WAYBILL_LOG_FORMAT", problem: "must be text or json")
+            }
+            settings.logFormat = format
         }
         if let raw = environment["WAYBILL_MAX_BODY_BYTES"], !raw.isEmpty {
             guard let bytes = Int(raw), bytes >= 1024 else {

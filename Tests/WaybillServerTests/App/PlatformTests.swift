@@ -21,7 +21,7 @@ struct PlatformTests {
     @Test(arguments: [
         (["WAYBILL_PORT": "eighty"], "WAYBILL_PORT"), (["WAYBILL_PORT": "70000"], "WAYBILL_PORT"),
         (["DATABASE_URL": "mysql://x"], "DATABASE_URL"), (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
-        (["WAYBILL_DB_POOL_SIZE": "0"], "WAYBILL_DB_POOL_SIZE"), (["WAYBILL_SECURE_COOKIES": "perhaps"], "WAYBILL_SECURE_COOKIES"),
+        (["WAYBILL_DB_POOL_SIZE": "0"], "WAYBILL_DB_POOL_SIZE"), (["WAYBILL_LOG_FORMAT": "xml"], "WAYBILL_LOG_FORMAT"), (["WAYBILL_SECURE_COOKIES": "perhaps"], "WAYBILL_SECURE_COOKIES"),
     ])
     func aBadSettingNamesItsVariable(environment: [String: String], variable: String) {
         #expect {
