@@ -23,6 +23,9 @@ struct ConsoleController: RouteCollection {
         signedIn.post("orders", ":order", "hold", use: hold)
         signedIn.post("orders", ":order", "cancel", use: cancel)
         signedIn.post("orders", ":order", "correct", use: correct)
+        let settings = ConsoleSettingsController()
+        signedIn.get("settings", use: settings.show)
+        signedIn.post("settings", use: settings.save)
     }
 
     struct LoginForm: Content { var email: String; var password: String }
@@ -168,9 +171,7 @@ struct ConsoleController: RouteCollection {
     private func service(_ req: Request) -> OrderService { OrderService(application: req.application, db: req.db) }
 
     private func signedIn(_ req: Request) async throws -> (User, Shop) {
-        let user = try req.auth.require(User.self)
-        guard let shop = try await Shop.find(user.$shop.id, on: req.db) else { throw APIError.notFound("shop") }
-        return (user, shop)
+        try await ConsoleSettingsController.signedIn(req)
     }
 
     private func target(_ req: Request) async throws -> (User, Shop, UUID) {

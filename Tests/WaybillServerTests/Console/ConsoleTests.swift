@@ -83,3 +83,26 @@ struct ConsoleTests {
         }
     }
 }
+
+@Suite("Console: hold rules")
+struct ConsoleSettingsTests {
+    @Test func anOperatorChangesTheHoldRulesAndBadValuesAreShownNotSaved() async throws {
+        try await withTestApp { t in
+            let (_, session) = try await ConsoleTests().signIn(t)
+            let page = try await t.send(.GET, "/console/settings", headers: ["Cookie": "waybill_session=\(session.cookie)"])
+            #expect(page.status == .ok)
+            let bad = try await t.app.testing().sendRequest(.POST, "/console/settings", headers: ConsoleTests().form(session.cookie),
+                body: ByteBuffer(string: "ships_to=KR%2C+ZZ&high_value_multiple=abc&duplicate_window_minutes=30&_csrf=\(session.csrf)"))
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.text.contains("ships_to[1]"))
+            #expect(bad.text.contains("high_value_multiple"))
+            let ok = try await t.app.testing().sendRequest(.POST, "/console/settings", headers: ConsoleTests().form(session.cookie),
+                body: ByteBuffer(string: "ships_to=kr+jp&refuse_po_boxes=on&high_value_multiple=6&high_value_minimum_history=10&high_value_absolute=&cross_border_billing_threshold=50000&duplicate_window_minutes=15&_csrf=\(session.csrf)"))
+            #expect(ok.status == .seeOther)
+            let shop = try #require(try await Shop.find(t.shop.id, on: t.app.db))
+            #expect(shop.holdPolicy == HoldPolicy(shipsTo: ["JP", "KR"], refusePOBoxes: true, highValueMultiple: 6,
+                                                  highValueMinimumHistory: 10, highValueAbsolute: nil,
+                                                  crossBorderBillingThreshold: 50_000, duplicateWindowMinutes: 15))
+        }
+    }
+}
