@@ -145,3 +145,18 @@ struct APIKeyCacheTests {
         #expect(cache.lookup("c") != nil)
     }
 }
+
+@Suite("Bad input over a real socket")
+struct RealServerBadInputTests {
+    @Test func aStreamedTenMegabyteBodyIsCutOffWith413AndTheServerKeepsServing() async throws {
+        try await withTestApp { t in
+            let tester = try t.app.testing(method: .running(port: 0))
+            let huge = ByteBuffer(repeating: UInt8(ascii: " "), count: 10 * 1024 * 1024)
+            let r = try await tester.sendRequest(.POST, "/api/v1/orders", headers: t.auth, body: huge)
+            #expect(r.status == .payloadTooLarge)
+            #expect(try r.errorCode() == "payload_too_large")
+            let ok = try await tester.sendRequest(.POST, "/api/v1/orders", headers: t.auth, body: ByteBuffer(string: OrderJSON.body()))
+            #expect(ok.status == .created)
+        }
+    }
+}
