@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import WaybillCore
 
@@ -29,6 +30,27 @@ final class Shop: Model, @unchecked Sendable {
         self.holdPolicy = HoldPolicy()
         self.nextOrderNumber = 1001
         self.createdAt = createdAt
+    }
+}
+
+/// What order intake needs to know about a shop, read without hydrating the whole model.
+struct ShopRules: Sendable {
+    var id: UUID
+    var currency: String
+    var holdPolicy: HoldPolicy
+
+    static func load(_ shopID: UUID, on sql: any SQLDatabase) async throws -> ShopRules? {
+        guard let row = try await sql.raw("SELECT currency, hold_policy FROM shops WHERE id = \(bind: shopID)").first() else {
+            return nil
+        }
+        return ShopRules(id: shopID, currency: try row.decode(column: "currency", as: String.self),
+                         holdPolicy: try row.decode(column: "hold_policy", as: HoldPolicy.self))
+    }
+}
+
+extension Shop {
+    var rules: ShopRules {
+        get throws { ShopRules(id: try requireID(), currency: currency, holdPolicy: holdPolicy) }
     }
 }
 

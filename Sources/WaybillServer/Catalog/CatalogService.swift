@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import WaybillCore
 
@@ -12,19 +13,25 @@ struct CatalogService {
     func entries(shopID: UUID, skus: [String], locale: String) async throws -> [String: CatalogEntry] {
         let unique = Array(Set(skus)).filter(CatalogRules.isValidSKU)
         guard !unique.isEmpty else { return [:] }
-        let variants = try await Variant.query(on: db)
-            .filter(\.$shop.$id == shopID)
-            .filter(\.$sku ~~ unique)
-            .with(\.$product)
-            .all()
+        // Plain SQL: intake calls this for every order (see OrderStore on why the hot paths skip Fluent).
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT v.id, v.sku, v.titles, v.price, v.currency, v.active, p.handle, p.names, p.active AS product_active
+            FROM variants v JOIN products p ON p.id = v.product_id
+            WHERE v.shop_id = \(bind: shopID) AND v.sku IN (\(binds: unique))
+            """).all()
         var out: [String: CatalogEntry] = [:]
-        for v in variants {
-            let productName = v.product.name(locale: locale)
-            let title = v.titles[locale] ?? v.titles["en"] ?? v.titles.values.first
-            out[v.sku] = CatalogEntry(
-                sku: v.sku, variantID: try v.requireID(),
+        for row in rows {
+            let names = try row.decode(column: "names", as: [String: String].self)
+            let titles = try row.decode(column: "titles", as: [String: String].self)
+            let handle = try row.decode(column: "handle", as: String.self)
+            let productName = names[locale] ?? names["en"] ?? names["ko"] ?? names.values.sorted().first ?? handle
+            let title = titles[locale] ?? titles["en"] ?? titles.values.sorted().first
+            let sku = try row.decode(column: "sku", as: String.self)
+            out[sku] = CatalogEntry(
+                sku: sku, variantID: try row.decode(column: "id", as: UUID.self),
                 name: title.map { "\(productName) — \($0)" } ?? productName,
-                price: v.price, currency: v.currency, active: v.active && v.product.active
+                price: try row.decode(column: "price", as: Int64.self), currency: try row.decode(column: "currency", as: String.self),
+                active: try row.decode(column: "active", as: Bool.self) && row.decode(column: "product_active", as: Bool.self)
             )
         }
         return out

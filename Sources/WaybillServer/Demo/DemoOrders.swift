@@ -63,7 +63,7 @@ struct DemoOrders {
             )
             let at = time
             let service = OrderService(application: application, db: application.db, clock: WaybillClock { at })
-            let outcome = try await service.create(request, rawBody: Data("demo-\(i)".utf8), shop: shop, actor: .demo, idempotencyKey: nil)
+            let outcome = try await service.create(request, rawBody: Data("demo-\(i)".utf8), shop: try shop.rules, actor: .demo, idempotencyKey: nil)
             let dto = try JSONCoding.decoder.decode(OrderDTO.self, from: outcome.body)
             placed.append((dto.id, at))
             i += 1
@@ -73,7 +73,7 @@ struct DemoOrders {
                 twin.externalId = "D\(10_000 + i)"
                 let later = at.addingTimeInterval(180)
                 _ = try await OrderService(application: application, db: application.db, clock: WaybillClock { later })
-                    .create(twin, rawBody: Data("demo-\(i)-twin".utf8), shop: shop, actor: .demo, idempotencyKey: nil)
+                    .create(twin, rawBody: Data("demo-\(i)-twin".utf8), shop: try shop.rules, actor: .demo, idempotencyKey: nil)
                 i += 1
             }
         }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import WaybillCore
 
@@ -23,7 +24,9 @@ struct OrderController: RouteCollection {
         let principal = try req.principal(.ordersWrite)
         let key = try idempotencyKey(req)
         let input = try req.decodeJSON(CreateOrderRequest.self)
-        let shop = try await req.shop(principal)
+        guard let shop = try await ShopRules.load(principal.shopID, on: req.db as! any SQLDatabase) else {
+            throw APIError(.unauthorized, "unauthorized", "the API key's shop no longer exists")
+        }
         let rawBody = req.body.data.map { Data($0.readableBytesView) } ?? Data()
         let outcome = try await OrderService(application: req.application, db: req.db)
             .create(input, rawBody: rawBody, shop: shop, actor: .api(principal), idempotencyKey: key)
@@ -44,8 +47,11 @@ struct OrderController: RouteCollection {
 
     func show(req: Request) async throws -> Response {
         let principal = try req.principal(.ordersRead)
-        let order = try await OrderQueries(db: req.db).find(shopID: principal.shopID, reference: req.parameters.get("order") ?? "")
-        return try .json(OrderDTO(order, lines: order.lines, openHolds: order.holds))
+        let reference = req.parameters.get("order") ?? ""
+        guard let order = try await OrderStore(req.db as! any SQLDatabase).dto(shopID: principal.shopID, reference: reference) else {
+            throw APIError.notFound("order '\(reference.prefix(40))'")
+        }
+        return try .json(order)
     }
 
     func timeline(req: Request) async throws -> Response {

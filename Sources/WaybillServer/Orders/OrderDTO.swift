@@ -40,6 +40,34 @@ struct OrderDTO: Codable, Sendable {
     var placedAt: Date
     var updatedAt: Date
 
+    init(
+        id: UUID, number: Int64, status: OrderStatus, source: String, externalId: String?, currency: String, locale: String,
+        customer: Customer, shippingAddress: Address, billingAddress: Address?, lineItems: [Line], subtotal: Int64,
+        discountTotal: Int64, shippingTotal: Int64, taxTotal: Int64, total: Int64, holds: [HoldDTO], note: String?,
+        placedAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.number = number
+        self.status = status
+        self.source = source
+        self.externalId = externalId
+        self.currency = currency
+        self.locale = locale
+        self.customer = customer
+        self.shippingAddress = shippingAddress
+        self.billingAddress = billingAddress
+        self.lineItems = lineItems
+        self.subtotal = subtotal
+        self.discountTotal = discountTotal
+        self.shippingTotal = shippingTotal
+        self.taxTotal = taxTotal
+        self.total = total
+        self.holds = holds
+        self.note = note
+        self.placedAt = placedAt
+        self.updatedAt = updatedAt
+    }
+
     init(_ o: Order, lines: [OrderLine], openHolds: [OrderHold]) throws {
         id = try o.requireID()
         number = o.number

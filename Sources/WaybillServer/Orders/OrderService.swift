@@ -23,9 +23,9 @@ struct OrderService {
     }
 
     func create(
-        _ input: CreateOrderRequest, rawBody: Data, shop: Shop, actor: Actor, idempotencyKey: String?
+        _ input: CreateOrderRequest, rawBody: Data, shop: ShopRules, actor: Actor, idempotencyKey: String?
     ) async throws -> Outcome {
-        let shopID = try shop.requireID()
+        let shopID = shop.id
         let requestHash = SHA256.hash(data: rawBody).map { String(format: "%02x", $0) }.joined()
         let source = input.source ?? actor.source
         if let replay = try await replay(shopID: shopID, key: idempotencyKey, requestHash: requestHash,
@@ -50,30 +50,52 @@ struct OrderService {
         let placedAt = now
         let context = try await holdContext(shopID: shopID, order: valid, at: placedAt, window: shop.holdPolicy.duplicateWindowMinutes)
         let holds = HoldRules.evaluate(valid, policy: shop.holdPolicy, context: context)
-        let ids = (order: newID(), record: newID(), lines: valid.lines.map { _ in newID() }, holds: holds.map { _ in newID() })
+        let orderID = newID(), recordID = newID()
+        let lineIDs = valid.lines.map { _ in newID() }, holdIDs = holds.map { _ in newID() }
+        let factIDs = application.dependencies.ids.next
 
         do {
             return try await application.write { db in
+                let sql = db as! any SQLDatabase
                 if let idempotencyKey {
-                    let record = IdempotencyRecord()
-                    record.id = ids.record
-                    record.shopID = shopID
-                    record.key = idempotencyKey
-                    record.requestHash = requestHash
-                    record.createdAt = placedAt
                     // Inserted first: a concurrent twin blocks on the unique key until this commits, then replays it.
-                    try await record.create(on: db)
+                    try await sql.insert(into: IdempotencyRecord.schema)
+                        .columns("id", "shop_id", "key", "request_hash", "created_at")
+                        .values(SQLBind(recordID), SQLBind(shopID), SQLBind(idempotencyKey), SQLBind(requestHash), SQLBind(placedAt))
+                        .run()
                 }
                 let number = try await OrderNumbers.next(shopID: shopID, on: db)
-                let stored = try await self.insert(valid, ids: ids, number: number, holds: holds, shopID: shopID,
-                                                   source: source, input: input, at: placedAt, actor: actor, on: db)
-                let body = try JSONCoding.encoder.encode(stored)
+                let order = OrderDTO(
+                    id: orderID, number: number, status: try OrderStateMachine.next(.placed, on: holds.isEmpty ? .accept : .hold),
+                    source: source, externalId: input.externalId, currency: valid.currency.rawValue, locale: valid.locale,
+                    customer: valid.customer, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress,
+                    lineItems: valid.lines.map {
+                        .init(sku: $0.sku, variantId: $0.variantID, name: $0.name, quantity: $0.quantity,
+                              unitPrice: $0.unitPrice, discount: $0.discount, total: $0.total)
+                    },
+                    subtotal: valid.subtotal, discountTotal: valid.discountTotal, shippingTotal: valid.shippingTotal,
+                    taxTotal: valid.taxTotal, total: valid.total,
+                    holds: holds.map { .init(reason: $0.reason, detail: $0.detail, createdAt: placedAt) },
+                    note: input.note, placedAt: placedAt, updatedAt: placedAt
+                )
+                try await OrderStore(sql).insert(order, shopID: shopID, itemsSignature: valid.itemsSignature,
+                                                 lineIDs: lineIDs, holdIDs: holdIDs)
+                var facts: [(TimelineKind, any Encodable & Sendable)] = [(.orderPlaced, PlacedFact(
+                    number: number, source: source, externalId: input.externalId, currency: order.currency,
+                    total: order.total, lineCount: order.lineItems.count, customerEmail: order.customer.email
+                ))]
+                facts += holds.map { (.orderHeld, HoldFact(reason: $0.reason, detail: $0.detail, note: nil)) }
+                if holds.isEmpty { facts.append((.orderReady, StatusFact(status: .ready))) }
+                try await Timeline(db: db, newID: factIDs)
+                    .append(shopID: shopID, orderID: orderID, facts, actor: actor, at: placedAt, startingAfter: 0)
+
+                let body = try JSONCoding.encoder.encode(order)
                 if let idempotencyKey {
-                    try await IdempotencyRecord.query(on: db)
-                        .filter(\.$shopID == shopID).filter(\.$key == idempotencyKey)
-                        .set(\.$statusCode, to: Int(HTTPResponseStatus.created.code))
-                        .set(\.$responseBody, to: String(decoding: body, as: UTF8.self))
-                        .update()
+                    try await sql.update(IdempotencyRecord.schema)
+                        .set("status_code", to: SQLBind(Int(HTTPResponseStatus.created.code)))
+                        .set("response_body", to: SQLBind(String(decoding: body, as: UTF8.self)))
+                        .where("shop_id", .equal, SQLBind(shopID)).where("key", .equal, SQLBind(idempotencyKey))
+                        .run()
                 }
                 return Outcome(status: .created, body: body, replayed: false)
             }
@@ -86,68 +108,6 @@ struct OrderService {
             }
             throw error
         }
-    }
-
-    private func insert(
-        _ valid: ValidOrder, ids: (order: UUID, record: UUID, lines: [UUID], holds: [UUID]), number: Int64,
-        holds: [Hold], shopID: UUID, source: String, input: CreateOrderRequest, at placedAt: Date, actor: Actor,
-        on db: any Database
-    ) async throws -> OrderDTO {
-        let order = Order()
-        order.id = ids.order
-        order.$shop.id = shopID
-        order.number = number
-        order.source = source
-        order.externalID = input.externalId
-        order.status = try OrderStateMachine.next(.placed, on: holds.isEmpty ? .accept : .hold)
-        order.currency = valid.currency.rawValue
-        order.locale = valid.locale
-        order.customerName = valid.customer.name
-        order.customerEmail = valid.customer.email
-        order.customerPhone = valid.customer.phone
-        order.shippingAddress = valid.shippingAddress
-        order.billingAddress = valid.billingAddress
-        order.shipCountry = valid.shippingAddress.country
-        order.subtotal = valid.subtotal
-        order.discountTotal = valid.discountTotal
-        order.shippingTotal = valid.shippingTotal
-        order.taxTotal = valid.taxTotal
-        order.total = valid.total
-        order.note = input.note
-        order.itemsSignature = valid.itemsSignature
-        order.placedAt = placedAt
-        order.updatedAt = placedAt
-        try await order.create(on: db)
-
-        let lines = valid.lines.enumerated().map { index, line in
-            let row = OrderLine()
-            row.id = ids.lines[index]
-            row.$order.id = ids.order
-            row.position = index
-            row.variantID = line.variantID
-            row.sku = line.sku
-            row.name = line.name
-            row.quantity = line.quantity
-            row.unitPrice = line.unitPrice
-            row.discount = line.discount
-            row.total = line.total
-            return row
-        }
-        try await lines.create(on: db)
-        let holdRows = holds.enumerated().map { index, hold in
-            makeHold(id: ids.holds[index], orderID: ids.order, shopID: shopID, hold: hold, at: placedAt)
-        }
-        if !holdRows.isEmpty { try await holdRows.create(on: db) }
-
-        var facts: [(TimelineKind, any Encodable & Sendable)] = [(.orderPlaced, PlacedFact(
-            number: number, source: source, externalId: input.externalId, currency: valid.currency.rawValue,
-            total: valid.total, lineCount: valid.lines.count, customerEmail: valid.customer.email
-        ))]
-        facts += holds.map { (.orderHeld, HoldFact(reason: $0.reason, detail: $0.detail, note: nil)) }
-        if holds.isEmpty { facts.append((.orderReady, StatusFact(status: .ready))) }
-        try await Timeline(db: db, newID: application.dependencies.ids.next)
-            .append(shopID: shopID, orderID: ids.order, facts, actor: actor, at: placedAt, startingAfter: 0)
-        return try OrderDTO(order, lines: lines, openHolds: holdRows)
     }
 
     func makeHold(id: UUID, orderID: UUID, shopID: UUID, hold: Hold, at time: Date) -> OrderHold {
@@ -163,20 +123,23 @@ struct OrderService {
 
     /// The stored answer for a retried request, if there is one.
     private func replay(shopID: UUID, key: String?, requestHash: String, source: String, externalID: String?) async throws -> Outcome? {
-        if let key, let record = try await IdempotencyRecord.query(on: db)
-            .filter(\.$shopID == shopID).filter(\.$key == key).first() {
-            guard record.requestHash == requestHash else {
+        let sql = db as! any SQLDatabase
+        if let key, let row = try await sql.raw("""
+            SELECT request_hash, status_code, response_body FROM idempotency_keys
+            WHERE shop_id = \(bind: shopID) AND key = \(bind: key)
+            """).first() {
+            guard try row.decode(column: "request_hash", as: String.self) == requestHash else {
                 throw APIError(.unprocessableEntity, "idempotency_key_reused",
                                "this Idempotency-Key was already used with a different request body")
             }
-            if let status = record.statusCode, let body = record.responseBody {
+            if let status = try row.decode(column: "status_code", as: Int?.self),
+               let body = try row.decode(column: "response_body", as: String?.self) {
                 return Outcome(status: HTTPResponseStatus(statusCode: status), body: Data(body.utf8), replayed: true)
             }
         }
-        if let externalID, let order = try await Order.query(on: db)
-            .filter(\.$shop.$id == shopID).filter(\.$source == source).filter(\.$externalID == externalID)
-            .with(\.$lines).with(\.$holds).first() {
-            let dto = try OrderDTO(order, lines: order.lines, openHolds: order.holds)
+        let store = OrderStore(sql)
+        if let externalID, let id = try await store.orderID(shopID: shopID, source: source, externalID: externalID),
+           let dto = try await store.dto(shopID: shopID, id: id) {
             return Outcome(status: .ok, body: try JSONCoding.encoder.encode(dto), replayed: true)
         }
         return nil
@@ -185,24 +148,22 @@ struct OrderService {
     /// What the shop's history says about this order: its usual total and this customer's recent orders.
     private func holdContext(shopID: UUID, order: ValidOrder, at now: Date, window: Int) async throws -> HoldContext {
         let sql = db as! any SQLDatabase
-        let totals = try await sql.select().column("total").from(Order.schema)
-            .where("shop_id", .equal, shopID).where("currency", .equal, order.currency.rawValue)
-            .where("status", .notEqual, OrderStatus.cancelled.rawValue)
-            .orderBy("number", .descending).limit(101)
-            .all().map { try $0.decode(column: "total", as: Int64.self) }.sorted()
-        let recent = try await Order.query(on: db)
-            .filter(\.$shop.$id == shopID).filter(\.$customerEmail == order.customer.email)
-            .filter(\.$placedAt >= now.addingTimeInterval(-Double(window) * 60))
-            .filter(\.$status != .cancelled)
-            .all()
-        return HoldContext(
-            usualTotal: totals.isEmpty ? nil : totals[totals.count / 2],
-            historyCount: totals.count,
-            recentOrdersOfCustomer: recent.map {
-                HoldContext.RecentOrder(number: $0.number, placedAt: $0.placedAt, itemsSignature: $0.itemsSignature)
-            },
-            now: now
-        )
+        let totals = try await sql.raw("""
+            SELECT total FROM orders WHERE shop_id = \(bind: shopID) AND currency = \(bind: order.currency.rawValue)
+            AND status <> \(bind: OrderStatus.cancelled.rawValue) ORDER BY number DESC LIMIT 101
+            """).all().map { try $0.decode(column: "total", as: Int64.self) }.sorted()
+        let recent = try await sql.raw("""
+            SELECT number, placed_at, items_signature FROM orders
+            WHERE shop_id = \(bind: shopID) AND customer_email = \(bind: order.customer.email)
+            AND placed_at >= \(bind: now.addingTimeInterval(-Double(window) * 60))
+            AND status <> \(bind: OrderStatus.cancelled.rawValue)
+            """).all().map {
+                HoldContext.RecentOrder(number: try $0.decode(column: "number", as: Int64.self),
+                                        placedAt: try $0.decode(column: "placed_at", as: Date.self),
+                                        itemsSignature: try $0.decode(column: "items_signature", as: String.self))
+            }
+        return HoldContext(usualTotal: totals.isEmpty ? nil : totals[totals.count / 2], historyCount: totals.count,
+                           recentOrdersOfCustomer: recent, now: now)
     }
 }
 

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import WaybillCore
 
@@ -31,22 +32,17 @@ struct Timeline {
         } else {
             seq = try await TimelineFact.query(on: db).filter(\.$orderID == orderID).max(\.$seq) ?? 0
         }
-        var rows: [TimelineFact] = []
+        guard !facts.isEmpty else { return }
+        // One multi-row insert in SQL: this runs inside every order change, including intake's hot path.
+        let insert = (db as! any SQLDatabase).insert(into: TimelineFact.schema)
+            .columns("id", "shop_id", "order_id", "seq", "kind", "occurred_at", "actor", "source", "payload")
         for (kind, payload) in facts {
             seq += 1
-            let fact = TimelineFact()
-            fact.id = newID()
-            fact.shopID = shopID
-            fact.orderID = orderID
-            fact.seq = seq
-            fact.kind = kind.rawValue
-            fact.occurredAt = time
-            fact.actor = actor.name
-            fact.source = actor.source
-            fact.payload = String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self)
-            rows.append(fact)
+            let json = String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self)
+            insert.values(SQLBind(newID()), SQLBind(shopID), SQLBind(orderID), SQLBind(seq), SQLBind(kind.rawValue),
+                          SQLBind(time), SQLBind(actor.name), SQLBind(actor.source), SQLBind(json))
         }
-        if !rows.isEmpty { try await rows.create(on: db) }
+        try await insert.run()
     }
 
     func facts(orderID: UUID) async throws -> [TimelineFact] {
