@@ -43,7 +43,7 @@ extension Application {
 /// writes can fail with SQLITE_BUSY instead of waiting, so on SQLite this process lets one write
 /// transaction in at a time. PostgreSQL transactions run concurrently and rely on row locks and constraints.
 final class WriteGate: Sendable {
-    private let mutex: AsyncMutex?
+    fileprivate let mutex: AsyncMutex?
 
     init(serialised: Bool) { mutex = serialised ? AsyncMutex() : nil }
 
@@ -64,6 +64,17 @@ final class WriteGate: Sendable {
             await mutex.unlock()
             throw error
         }
+    }
+}
+
+extension WriteGate {
+    /// For a body whose only write is one statement (atomic on its own): on PostgreSQL it runs without
+    /// BEGIN/COMMIT, saving two round trips; on SQLite it is a gated transaction as usual.
+    func singleStatement<T: Sendable>(
+        on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
+        guard mutex != nil else { return try await body(database) }
+        return try await transaction(on: database, body)
     }
 }
 

@@ -55,15 +55,9 @@ struct OrderService {
         let factIDs = application.dependencies.ids.next
 
         do {
-            return try await application.write { db in
+            // PostgreSQL: `nextval` (no lock, not transactional) then one atomic statement; SQLite: one transaction.
+            return try await application.writeGate.singleStatement(on: db) { db in
                 let sql = db as! any SQLDatabase
-                if let idempotencyKey {
-                    // Inserted first: a concurrent twin blocks on the unique key until this commits, then replays it.
-                    try await sql.insert(into: IdempotencyRecord.schema)
-                        .columns("id", "shop_id", "key", "request_hash", "created_at")
-                        .values(SQLBind(recordID), SQLBind(shopID), SQLBind(idempotencyKey), SQLBind(requestHash), SQLBind(placedAt))
-                        .run()
-                }
                 let number = try await OrderNumbers.next(shopID: shopID, on: db)
                 let order = OrderDTO(
                     id: orderID, number: number, status: try OrderStateMachine.next(.placed, on: holds.isEmpty ? .accept : .hold),
@@ -78,25 +72,21 @@ struct OrderService {
                     holds: holds.map { .init(reason: $0.reason, detail: $0.detail, createdAt: placedAt) },
                     note: input.note, placedAt: placedAt, updatedAt: placedAt
                 )
-                try await OrderStore(sql).insert(order, shopID: shopID, itemsSignature: valid.itemsSignature,
-                                                 lineIDs: lineIDs, holdIDs: holdIDs)
                 var facts: [(TimelineKind, any Encodable & Sendable)] = [(.orderPlaced, PlacedFact(
                     number: number, source: source, externalId: input.externalId, currency: order.currency,
                     total: order.total, lineCount: order.lineItems.count, customerEmail: order.customer.email
                 ))]
                 facts += holds.map { (.orderHeld, HoldFact(reason: $0.reason, detail: $0.detail, note: nil)) }
                 if holds.isEmpty { facts.append((.orderReady, StatusFact(status: .ready))) }
-                try await Timeline(db: db, newID: factIDs)
-                    .append(shopID: shopID, orderID: orderID, facts, actor: actor, at: placedAt, startingAfter: 0)
-
                 let body = try JSONCoding.encoder.encode(order)
-                if let idempotencyKey {
-                    try await sql.update(IdempotencyRecord.schema)
-                        .set("status_code", to: SQLBind(Int(HTTPResponseStatus.created.code)))
-                        .set("response_body", to: SQLBind(String(decoding: body, as: UTF8.self)))
-                        .where("shop_id", .equal, SQLBind(shopID)).where("key", .equal, SQLBind(idempotencyKey))
-                        .run()
-                }
+                try await OrderStore(sql).insertNew(
+                    order, shopID: shopID, itemsSignature: valid.itemsSignature, lineIDs: lineIDs, holdIDs: holdIDs,
+                    facts: try Timeline.rows(shopID: shopID, orderID: orderID, facts, actor: actor, at: placedAt, after: 0, newID: factIDs),
+                    answer: idempotencyKey.map {
+                        .init(id: recordID, key: $0, requestHash: requestHash, status: Int(HTTPResponseStatus.created.code),
+                              body: String(decoding: body, as: UTF8.self))
+                    }
+                )
                 return Outcome(status: .created, body: body, replayed: false)
             }
         } catch {

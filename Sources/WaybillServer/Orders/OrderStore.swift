@@ -98,37 +98,56 @@ struct OrderStore {
             """).first()?.decode(column: "id", as: UUID.self)
     }
 
-    /// Inserts an order with its lines and holds; the caller appends the timeline in the same transaction.
-    func insert(_ dto: OrderDTO, shopID: UUID, itemsSignature: String, lineIDs: [UUID], holdIDs: [UUID]) async throws {
-        try await sql.insert(into: "orders")
-            .columns("id", "shop_id", "number", "source", "external_id", "status", "currency", "locale", "customer_name",
-                     "customer_email", "customer_phone", "shipping_address", "billing_address", "ship_country", "subtotal",
-                     "discount_total", "shipping_total", "tax_total", "total", "note", "items_signature", "placed_at", "updated_at")
-            .values(
-                SQLBind(dto.id), SQLBind(shopID), SQLBind(dto.number), SQLBind(dto.source), SQLBind(dto.externalId),
-                SQLBind(dto.status.rawValue), SQLBind(dto.currency), SQLBind(dto.locale), SQLBind(dto.customer.name),
-                SQLBind(dto.customer.email), SQLBind(dto.customer.phone), SQLBind(dto.shippingAddress),
-                SQLBind(dto.billingAddress), SQLBind(dto.shippingAddress.country), SQLBind(dto.subtotal),
-                SQLBind(dto.discountTotal), SQLBind(dto.shippingTotal), SQLBind(dto.taxTotal), SQLBind(dto.total),
-                SQLBind(dto.note), SQLBind(itemsSignature), SQLBind(dto.placedAt), SQLBind(dto.updatedAt)
-            )
-            .run()
-        let lines = sql.insert(into: "order_lines")
-            .columns("id", "order_id", "position", "variant_id", "sku", "name", "quantity", "unit_price", "discount", "total")
-        for (position, line) in dto.lineItems.enumerated() {
-            lines.values(
-                SQLBind(lineIDs[position]), SQLBind(dto.id), SQLBind(position), SQLBind(line.variantId), SQLBind(line.sku),
-                SQLBind(line.name), SQLBind(line.quantity), SQLBind(line.unitPrice), SQLBind(line.discount), SQLBind(line.total)
-            )
+    /// A stored first answer to a request sent with an `Idempotency-Key`.
+    struct IdempotentAnswer {
+        var id: UUID
+        var key: String
+        var requestHash: String
+        var status: Int
+        var body: String
+    }
+
+    /// Writes a new order: its row, lines, holds, timeline facts and idempotency record, all or nothing.
+    ///
+    /// On PostgreSQL this is one statement (data-modifying CTEs), atomic by itself and one round trip;
+    /// a unique violation on the idempotency key or `(source, external_id)` fails the whole statement.
+    /// On SQLite, where the write gate serialises writers, the inserts run in the caller's transaction.
+    func insertNew(
+        _ dto: OrderDTO, shopID: UUID, itemsSignature: String, lineIDs: [UUID], holdIDs: [UUID],
+        facts: [[any Encodable & Sendable]], answer: IdempotentAnswer?
+    ) async throws {
+        var tables: [(String, [String], [[any Encodable & Sendable]])] = [
+            ("orders", ["id", "shop_id", "number", "source", "external_id", "status", "currency", "locale", "customer_name",
+                        "customer_email", "customer_phone", "shipping_address", "billing_address", "ship_country", "subtotal",
+                        "discount_total", "shipping_total", "tax_total", "total", "note", "items_signature", "placed_at", "updated_at"],
+             [[dto.id, shopID, dto.number, dto.source, dto.externalId, dto.status.rawValue, dto.currency, dto.locale,
+               dto.customer.name, dto.customer.email, dto.customer.phone, dto.shippingAddress, dto.billingAddress,
+               dto.shippingAddress.country, dto.subtotal, dto.discountTotal, dto.shippingTotal, dto.taxTotal, dto.total,
+               dto.note, itemsSignature, dto.placedAt, dto.updatedAt]]),
+            ("order_lines", ["id", "order_id", "position", "variant_id", "sku", "name", "quantity", "unit_price", "discount", "total"],
+             dto.lineItems.enumerated().map { position, line in
+                 [lineIDs[position], dto.id, position, line.variantId, line.sku, line.name, line.quantity, line.unitPrice,
+                  line.discount, line.total]
+             }),
+            ("order_holds", ["id", "order_id", "shop_id", "reason", "detail", "created_at"],
+             dto.holds.enumerated().map { index, hold in
+                 [holdIDs[index], dto.id, shopID, hold.reason.rawValue, hold.detail, hold.createdAt]
+             }),
+            (TimelineFact.schema, Timeline.columns, facts),
+        ]
+        if let answer {
+            tables.append((IdempotencyRecord.schema, ["id", "shop_id", "key", "request_hash", "status_code", "response_body", "created_at"],
+                           [[answer.id, shopID, answer.key, answer.requestHash, answer.status, answer.body, dto.placedAt]]))
         }
-        try await lines.run()
-        guard !dto.holds.isEmpty else { return }
-        let holds = sql.insert(into: "order_holds").columns("id", "order_id", "shop_id", "reason", "detail", "created_at")
-        for (index, hold) in dto.holds.enumerated() {
-            holds.values(SQLBind(holdIDs[index]), SQLBind(dto.id), SQLBind(shopID), SQLBind(hold.reason.rawValue),
-                         SQLBind(hold.detail), SQLBind(hold.createdAt))
+        tables.removeAll { $0.2.isEmpty }
+        if sql.dialect.name == "postgresql" {
+            let parts = tables.enumerated().map { index, table -> SQLQueryString in
+                "w\(unsafeRaw: String(index)) AS (" + SQLRows.insert(into: table.0, table.1, table.2) + ")"
+            }
+            try await sql.raw("WITH " + parts.joined(separator: ", ") + " SELECT 1").run()
+        } else {
+            for table in tables { try await sql.raw(SQLRows.insert(into: table.0, table.1, table.2)).run() }
         }
-        try await holds.run()
     }
 }
 

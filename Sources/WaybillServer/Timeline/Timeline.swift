@@ -34,15 +34,21 @@ struct Timeline {
         }
         guard !facts.isEmpty else { return }
         // One multi-row insert in SQL: this runs inside every order change, including intake's hot path.
-        let insert = (db as! any SQLDatabase).insert(into: TimelineFact.schema)
-            .columns("id", "shop_id", "order_id", "seq", "kind", "occurred_at", "actor", "source", "payload")
-        for (kind, payload) in facts {
-            seq += 1
-            let json = String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self)
-            insert.values(SQLBind(newID()), SQLBind(shopID), SQLBind(orderID), SQLBind(seq), SQLBind(kind.rawValue),
-                          SQLBind(time), SQLBind(actor.name), SQLBind(actor.source), SQLBind(json))
+        let rows = try Self.rows(shopID: shopID, orderID: orderID, facts, actor: actor, at: time, after: seq, newID: newID)
+        try await (db as! any SQLDatabase).raw(SQLRows.insert(into: TimelineFact.schema, Self.columns, rows)).run()
+    }
+
+    static let columns = ["id", "shop_id", "order_id", "seq", "kind", "occurred_at", "actor", "source", "payload"]
+
+    /// The column values of new facts numbered after `seq`, for callers that write them in a larger statement.
+    static func rows(
+        shopID: UUID, orderID: UUID, _ facts: [(TimelineKind, any Encodable & Sendable)], actor: Actor, at time: Date,
+        after seq: Int, newID: () -> UUID
+    ) throws -> [[any Encodable & Sendable]] {
+        try facts.enumerated().map { offset, fact in
+            let json = String(decoding: try JSONCoding.encoder.encode(fact.1), as: UTF8.self)
+            return [newID(), shopID, orderID, seq + offset + 1, fact.0.rawValue, time, actor.name, actor.source, json]
         }
-        try await insert.run()
     }
 
     func facts(orderID: UUID) async throws -> [TimelineFact] {
