@@ -37,9 +37,14 @@ struct ConsoleController: RouteCollection {
     func login(req: Request) async throws -> Response {
         let form = try req.content.decode(LoginForm.self)
         let user = try await User.query(on: req.db).filter(\.$email == form.email.lowercased()).first()
-        // Verify against a dummy hash when the user is unknown, so timing does not reveal which e-mails exist.
-        let hash = user?.passwordHash ?? "$2b$12$C6UzMDM.H6dfI/f/IKcEeO7dW3fFrpYy1u8eQzQeTNm.F4K8jU8bW"
-        let ok = (try? await req.password.async.verify(form.password, created: hash)) ?? false
+        let ok: Bool
+        if let user {
+            ok = (try? await req.password.async.verify(form.password, created: user.passwordHash)) ?? false
+        } else {
+            // Spend the same work as a real check, so timing does not reveal which e-mails have accounts.
+            _ = try? await req.password.async.hash(form.password)
+            ok = false
+        }
         guard let user, ok else {
             return try await req.view.render("login", ["csrf": CSRFMiddleware.token(for: req),
                                                        "error": "E-mail or password is wrong."]).encodeResponse(status: .unauthorized, for: req)

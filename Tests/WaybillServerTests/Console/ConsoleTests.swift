@@ -106,3 +106,18 @@ struct ConsoleSettingsTests {
         }
     }
 }
+
+@Suite("Console: unknown accounts")
+struct ConsoleUnknownAccountTests {
+    @Test func anUnknownEmailGetsTheSameAnswerAsAWrongPassword() async throws {
+        try await withTestApp { t in
+            let page = try await t.send(.GET, "/console/login", headers: [:])
+            let cookie = try #require(page.headers.setCookie?["waybill_session"]?.string)
+            let token = ConsoleTests().csrf(in: page.text)
+            let r = try await t.app.testing().sendRequest(.POST, "/console/login", headers: ConsoleTests().form(cookie),
+                body: ByteBuffer(string: "email=nobody%40example.kr&password=whatever12&_csrf=\(token)"))
+            #expect(r.status == .unauthorized)
+            #expect(r.text.contains("E-mail or password is wrong."))
+        }
+    }
+}
