@@ -1,4 +1,5 @@
 import Prometheus
+import WaybillCore
 import Vapor
 
 /// This instance's Prometheus registry and the metrics Waybill records. Per application, not global,
@@ -26,6 +27,18 @@ final class WaybillMetrics: Sendable {
             buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                       .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)]
         ).recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    /// One accepted order, and each hold it was given (`waybill_orders_held_total{reason}`).
+    func recordIntake(holds: [HoldReason]) {
+        ordersCreated.increment()
+        for reason in holds {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "waybill", metricName: "orders_held", unitName: "total",
+                                                 helpText: "Orders placed on hold at intake, by reason"),
+                labels: [("reason", reason.rawValue)]
+            ).increment()
+        }
     }
 
     func exposition() -> String {

@@ -30,9 +30,10 @@ struct OrderController: RouteCollection {
         let rawBody = req.body.data.map { Data($0.readableBytesView) } ?? Data()
         let outcome = try await OrderService(application: req.application, db: req.db)
             .create(input, rawBody: rawBody, shop: shop, actor: .api(principal), idempotencyKey: key)
-        if !outcome.replayed { req.application.waybillMetrics.ordersCreated.increment() }
+        if !outcome.replayed { req.application.waybillMetrics.recordIntake(holds: outcome.newHolds) }
         var headers = HTTPHeaders()
         headers.contentType = .json
+        if let id = outcome.orderID { headers.replaceOrAdd(name: .location, value: "/api/v1/orders/\(id)") }
         if outcome.replayed { headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true") }
         return Response(status: outcome.status, headers: headers, body: .init(data: outcome.body))
     }

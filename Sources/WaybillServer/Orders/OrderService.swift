@@ -20,6 +20,9 @@ struct OrderService {
         var status: HTTPResponseStatus
         var body: Data
         var replayed: Bool
+        /// The order's id, for the `Location` header; holds placed now (empty on replays), for metrics.
+        var orderID: UUID?
+        var newHolds: [HoldReason] = []
     }
 
     func create(
@@ -87,7 +90,7 @@ struct OrderService {
                               body: String(decoding: body, as: UTF8.self))
                     }
                 )
-                return Outcome(status: .created, body: body, replayed: false)
+                return Outcome(status: .created, body: body, replayed: false, orderID: orderID, newHolds: holds.map(\.reason))
             }
         } catch {
             guard let dbError = error as? any DatabaseError, dbError.isConstraintFailure else { throw error }
@@ -124,13 +127,14 @@ struct OrderService {
             }
             if let status = try row.decode(column: "status_code", as: Int?.self),
                let body = try row.decode(column: "response_body", as: String?.self) {
-                return Outcome(status: HTTPResponseStatus(statusCode: status), body: Data(body.utf8), replayed: true)
+                let orderID = try? JSONCoding.decoder.decode(OrderDTO.self, from: Data(body.utf8)).id
+                return Outcome(status: HTTPResponseStatus(statusCode: status), body: Data(body.utf8), replayed: true, orderID: orderID)
             }
         }
         let store = OrderStore(sql)
         if let externalID, let id = try await store.orderID(shopID: shopID, source: source, externalID: externalID),
            let dto = try await store.dto(shopID: shopID, id: id) {
-            return Outcome(status: .ok, body: try JSONCoding.encoder.encode(dto), replayed: true)
+            return Outcome(status: .ok, body: try JSONCoding.encoder.encode(dto), replayed: true, orderID: dto.id)
         }
         return nil
     }

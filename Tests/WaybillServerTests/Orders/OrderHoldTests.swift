@@ -15,6 +15,8 @@ struct OrderHoldTests {
         try await withTestApp(policy: HoldPolicy(refusePOBoxes: true)) { t in
             let r = try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(line1: "강남우체국 사서함 123"))
             #expect(r.status == .created)
+            let metrics = try await t.send(.GET, "/metrics", headers: [:])
+            #expect(metrics.text.contains(#"waybill_orders_held_total{reason="po_box"} 1"#))
             #expect(try r.json()["status"] as? String == "on_hold")
             #expect(try holdReasons(r) == ["po_box"])
             let id = try #require(try r.json()["id"] as? String)

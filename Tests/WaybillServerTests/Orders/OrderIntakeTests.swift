@@ -17,6 +17,7 @@ struct OrderIntakeTests {
             #expect(order["total"] as? Int == 51_000)
             #expect((order["customer"] as? [String: Any])?["phone"] as? String == "+821023456789")
             let id = try #require(order["id"] as? String)
+            #expect(created.headers.first(name: .location) == "/api/v1/orders/\(id)")
 
             let byID = try await t.send(.GET, "/api/v1/orders/\(id)")
             #expect(byID.status == .ok)
