@@ -27,9 +27,12 @@ public struct VariantDraft: Hashable, Sendable, Codable {
     public var widthMm: Int?
     public var heightMm: Int?
     public var active: Bool?
+    /// Whether orders reserve this variant's stock (default true: never oversell unless told to).
+    public var trackInventory: Bool?
 
     public init(sku: String, titles: [String: String]? = nil, price: Int64, currency: String? = nil,
-                weightGrams: Int? = nil, lengthMm: Int? = nil, widthMm: Int? = nil, heightMm: Int? = nil, active: Bool? = nil) {
+                weightGrams: Int? = nil, lengthMm: Int? = nil, widthMm: Int? = nil, heightMm: Int? = nil, active: Bool? = nil,
+                trackInventory: Bool? = nil) {
         self.sku = sku
         self.titles = titles
         self.price = price
@@ -39,6 +42,7 @@ public struct VariantDraft: Hashable, Sendable, Codable {
         self.widthMm = widthMm
         self.heightMm = heightMm
         self.active = active
+        self.trackInventory = trackInventory
     }
 }
 

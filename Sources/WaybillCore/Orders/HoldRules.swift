@@ -153,3 +153,11 @@ public enum HoldRules {
         return [Hold(.suspectedDuplicate, "same customer and items as order #\(twin.number) placed \(minutes) min earlier")]
     }
 }
+
+extension Hold {
+    /// The `out_of_stock` hold for an order allocation could not fill, naming what is missing.
+    public static func outOfStock(_ shortfalls: [Shortfall]) -> Hold {
+        Hold(.outOfStock, shortfalls.map { "\($0.sku): \($0.requested) ordered, \(max($0.available, 0)) available" }
+            .joined(separator: "; "))
+    }
+}

@@ -98,20 +98,24 @@ public struct CatalogEntry: Hashable, Sendable {
     public var price: Int64
     public var currency: String
     public var active: Bool
+    /// Orders reserve its stock.
+    public var tracked: Bool
 
-    public init(sku: String, variantID: UUID, name: String, price: Int64, currency: String, active: Bool) {
+    public init(sku: String, variantID: UUID, name: String, price: Int64, currency: String, active: Bool, tracked: Bool = false) {
         self.sku = sku
         self.variantID = variantID
         self.name = name
         self.price = price
         self.currency = currency
         self.active = active
+        self.tracked = tracked
     }
 }
 
 /// A line after validation: priced, totalled and tied to its catalog variant.
 public struct ValidLine: Hashable, Sendable {
     public var sku: String
+    public var tracked: Bool
     public var variantID: UUID
     public var name: String
     public var quantity: Int64

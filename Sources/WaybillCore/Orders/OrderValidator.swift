@@ -113,7 +113,7 @@ public enum OrderValidator {
                 continue
             }
             lines.append(ValidLine(
-                sku: entry.sku, variantID: entry.variantID, name: entry.name, quantity: line.quantity,
+                sku: entry.sku, tracked: entry.tracked, variantID: entry.variantID, name: entry.name, quantity: line.quantity,
                 unitPrice: unitPrice, discount: line.discount, total: gross - line.discount
             ))
         }

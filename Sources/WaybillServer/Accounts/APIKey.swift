@@ -39,6 +39,8 @@ final class APIKey: Model, @unchecked Sendable {
         case catalogWrite = "catalog:write"
         case settingsRead = "settings:read"
         case settingsWrite = "settings:write"
+        case inventoryRead = "inventory:read"
+        case inventoryWrite = "inventory:write"
     }
 
     /// A fresh key: the full text to show once, and the parts to store.

@@ -16,6 +16,7 @@ final class Shop: Model, @unchecked Sendable {
     @Field(key: "locale") var locale: String
     @Field(key: "hold_policy") var holdPolicy: HoldPolicy
     @Field(key: "next_order_number") var nextOrderNumber: Int64
+    @OptionalField(key: "inventory_policy") var inventoryPolicy: InventoryPolicy?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -38,19 +39,23 @@ struct ShopRules: Sendable {
     var id: UUID
     var currency: String
     var holdPolicy: HoldPolicy
+    var inventoryPolicy: InventoryPolicy
 
     static func load(_ shopID: UUID, on sql: any SQLDatabase) async throws -> ShopRules? {
-        guard let row = try await sql.raw("SELECT currency, hold_policy FROM shops WHERE id = \(bind: shopID)").first() else {
+        guard let row = try await sql.raw("SELECT currency, hold_policy, inventory_policy FROM shops WHERE id = \(bind: shopID)").first() else {
             return nil
         }
         return ShopRules(id: shopID, currency: try row.decode(column: "currency", as: String.self),
-                         holdPolicy: try row.decode(column: "hold_policy", as: HoldPolicy.self))
+                         holdPolicy: try row.decode(column: "hold_policy", as: HoldPolicy.self),
+                         inventoryPolicy: try row.decode(column: "inventory_policy", as: InventoryPolicy?.self) ?? InventoryPolicy())
     }
 }
 
 extension Shop {
     var rules: ShopRules {
-        get throws { ShopRules(id: try requireID(), currency: currency, holdPolicy: holdPolicy) }
+        get throws {
+            ShopRules(id: try requireID(), currency: currency, holdPolicy: holdPolicy, inventoryPolicy: inventoryPolicy ?? InventoryPolicy())
+        }
     }
 }
 

@@ -18,6 +18,7 @@ struct ShopController: RouteCollection {
         var timezone: String
         var locale: String
         var holdPolicy: HoldPolicy
+        var inventoryPolicy: InventoryPolicy
 
         init(_ shop: Shop) throws {
             id = try shop.requireID()
@@ -27,6 +28,7 @@ struct ShopController: RouteCollection {
             timezone = shop.timezone
             locale = shop.locale
             holdPolicy = shop.holdPolicy
+            inventoryPolicy = shop.inventoryPolicy ?? InventoryPolicy()
         }
     }
 
@@ -35,6 +37,7 @@ struct ShopController: RouteCollection {
         var timezone: String?
         var locale: String?
         var holdPolicy: HoldPolicy?
+        var inventoryPolicy: InventoryPolicy?
     }
 
     func show(req: Request) async throws -> Response {
@@ -62,6 +65,7 @@ struct ShopController: RouteCollection {
             if let name = patch.name { shop.name = name }
             if let zone = patch.timezone { shop.timezone = zone }
             if let locale = patch.locale { shop.locale = locale }
+            if let inventory = patch.inventoryPolicy { shop.inventoryPolicy = inventory }
             if let policy = patch.holdPolicy {
                 var normalised = policy
                 normalised.shipsTo = Array(Set(policy.shipsTo)).sorted()

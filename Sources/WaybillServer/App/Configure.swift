@@ -57,6 +57,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: OrderController(maxBody: ByteCount(value: app.settings.maxBodyBytes)))
     try api.register(collection: CatalogController())
     try api.register(collection: ShopController())
+    try api.register(collection: InventoryController())
 
     try app.register(collection: ConsoleController(sessions: app.sessions.middleware))
 }
@@ -67,5 +68,7 @@ enum Migrations {
         M001CreateShops(), M002CreateUsers(), M003CreateAPIKeys(), M004CreateProducts(), M005CreateVariants(),
         M006CreateOrders(), M007CreateOrderLines(), M008CreateOrderHolds(), M009CreateIdempotencyKeys(),
         M010CreateTimelineFacts(), M011CreateWarehouses(), SessionRecord.migration,
+        M012CreateStockLocations(), M013CreateStockLevels(), M014CreateStockMovements(), M015CreateOrderAllocations(),
+        M016AddInventorySettings(),
     ]
 }

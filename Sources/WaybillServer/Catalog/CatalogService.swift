@@ -15,7 +15,7 @@ struct CatalogService {
         guard !unique.isEmpty else { return [:] }
         // Plain SQL: intake calls this for every order (see OrderStore on why the hot paths skip Fluent).
         let rows = try await (db as! any SQLDatabase).raw("""
-            SELECT v.id, v.sku, v.titles, v.price, v.currency, v.active, p.handle, p.names, p.active AS product_active
+            SELECT v.id, v.sku, v.titles, v.price, v.currency, v.active, v.track_inventory, p.handle, p.names, p.active AS product_active
             FROM variants v JOIN products p ON p.id = v.product_id
             WHERE v.shop_id = \(bind: shopID) AND v.sku IN (\(binds: unique))
             """).all()
@@ -31,7 +31,8 @@ struct CatalogService {
                 sku: sku, variantID: try row.decode(column: "id", as: UUID.self),
                 name: title.map { "\(productName) — \($0)" } ?? productName,
                 price: try row.decode(column: "price", as: Int64.self), currency: try row.decode(column: "currency", as: String.self),
-                active: try row.decode(column: "active", as: Bool.self) && row.decode(column: "product_active", as: Bool.self)
+                active: try row.decode(column: "active", as: Bool.self) && row.decode(column: "product_active", as: Bool.self),
+                tracked: try row.decode(column: "track_inventory", as: Bool.self)
             )
         }
         return out
@@ -78,6 +79,7 @@ struct CatalogService {
             variant.widthMM = v.widthMm ?? 0
             variant.heightMM = v.heightMm ?? 0
             variant.active = v.active ?? true
+            variant.trackInventory = v.trackInventory ?? variant.$trackInventory.value ?? true
             variant.updatedAt = now
             try await variant.save(on: db)
         }

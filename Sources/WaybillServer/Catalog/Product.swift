@@ -40,6 +40,7 @@ final class Variant: Model, @unchecked Sendable {
     @Field(key: "width_mm") var widthMM: Int
     @Field(key: "height_mm") var heightMM: Int
     @Field(key: "active") var active: Bool
+    @Field(key: "track_inventory") var trackInventory: Bool
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 

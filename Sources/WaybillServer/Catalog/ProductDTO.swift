@@ -13,6 +13,7 @@ struct ProductDTO: Codable, Sendable {
         var widthMm: Int
         var heightMm: Int
         var active: Bool
+        var trackInventory: Bool
     }
 
     var id: UUID
@@ -33,7 +34,7 @@ struct ProductDTO: Codable, Sendable {
         self.variants = try variants.sorted { $0.sku < $1.sku }.map {
             VariantDTO(id: try $0.requireID(), sku: $0.sku, titles: $0.titles, price: $0.price, currency: $0.currency,
                        weightGrams: $0.weightGrams, lengthMm: $0.lengthMM, widthMm: $0.widthMM, heightMm: $0.heightMM,
-                       active: $0.active)
+                       active: $0.active, trackInventory: $0.trackInventory)
         }
         createdAt = p.createdAt
         updatedAt = p.updatedAt

@@ -5,7 +5,8 @@ import WaybillCore
 /// Reads a product catalog CSV into product drafts, refusing bad rows with the reason.
 ///
 /// Columns (header row required, order free): `handle, sku, name_en, name_ko, description_en,
-/// description_ko, variant_en, variant_ko, price, currency, weight_g, length_mm, width_mm, height_mm, active`.
+/// description_ko, variant_en, variant_ko, price, currency, weight_g, length_mm, width_mm, height_mm, active,
+/// track_inventory`.
 /// Rows sharing a handle are variants of one product; product fields come from its first row.
 struct ProductImport {
     struct Refusal: Sendable, Equatable {
@@ -58,10 +59,16 @@ struct ProductImport {
                 else if ["false", "0", "no", "n"].contains(raw) { active = false }
                 else { reasons.append("active '\(raw)' must be true or false") }
             }
+            var track: Bool? = nil
+            if let raw = cell("track_inventory")?.lowercased() {
+                if ["true", "1", "yes", "y"].contains(raw) { track = true }
+                else if ["false", "0", "no", "n"].contains(raw) { track = false }
+                else { reasons.append("track_inventory '\(raw)' must be true or false") }
+            }
             let variant = VariantDraft(
                 sku: cell("sku") ?? "", titles: locales(cell, "variant"), price: price ?? 0, currency: cell("currency"),
                 weightGrams: int("weight_g"), lengthMm: int("length_mm"), widthMm: int("width_mm"),
-                heightMm: int("height_mm"), active: active
+                heightMm: int("height_mm"), active: active, trackInventory: track
             )
             let handle = cell("handle") ?? ""
             let single = ProductDraft(handle: handle, names: locales(cell, "name"), descriptions: locales(cell, "description"),

@@ -14,6 +14,9 @@ extension Application {
         var key = AsyncCommands(enableAutocomplete: false)
         key.use(KeyCreateCommand(), as: "create")
         asyncCommands.use(key.group(help: "Manage API keys"), as: "key")
+        var inventory = AsyncCommands(enableAutocomplete: false)
+        inventory.use(InventoryVerifyCommand(), as: "verify")
+        asyncCommands.use(inventory.group(help: "Stock: verify the ledger"), as: "inventory")
         asyncCommands.use(ImportProductsCommand(), as: "import")
         asyncCommands.use(ExportOrdersCommand(), as: "export")
     }

@@ -123,6 +123,13 @@ enum ConsoleFormat {
         case .orderReady: return "Ready to fulfil"
         case .orderCorrected: return "Corrected: \(text("fields") ?? "")"
         case .orderCancelled: return "Cancelled" + (text("reason").map { " — \($0)" } ?? "")
+        case .stockReserved, .stockReleased:
+            guard case .array(let lines)? = p["lines"] else { return kind }
+            let parts = lines.compactMap { line -> String? in
+                guard case .object(let l) = line, case .string(let sku)? = l["sku"], case .number(let q)? = l["quantity"] else { return nil }
+                return "\(sku) ×\(Int64(q))"
+            }
+            return (kind == "stock_reserved" ? "Stock reserved: " : "Stock released: ") + parts.joined(separator: ", ")
         case nil: return kind
         }
     }

@@ -51,6 +51,24 @@ struct DemoSeeder {
         return Credentials(email: Self.email, password: Self.password, apiKey: key, createdNow: created, orders: count)
     }
 
+    /// Opening stock: most SKUs in Icheon, a share in Busan, a few kept scarce so the demo shows shortages.
+    private func stock(_ shop: Shop) async throws {
+        var rng = SplitMix64(seed: 7)
+        let skus = DemoCatalog.drafts.flatMap { $0.variants.map(\.sku) }
+        let opened = application.dependencies.clock.now().addingTimeInterval(-43 * 86_400)
+        let service = InventoryService(application: application, db: application.db, clock: WaybillClock { opened })
+        for (location, share) in [("ICN", 1.0), ("PUS", 0.4)] {
+            let lines = skus.enumerated().map { index, sku in
+                let scarce = index % 9 == 4
+                let base = scarce ? Int64(1 + rng.next(upTo: 3)) : Int64(30 + rng.next(upTo: 150))
+                return StockMovementRequest.Line(sku: sku, quantity: max(1, Int64(Double(base) * share)))
+            }
+            _ = try await service.apply(.receipt, StockMovementRequest(location: location, lines: lines, note: "opening stock",
+                                                                      reference: "OPENING-\(location)"),
+                                        shopID: try shop.requireID(), actor: .demo, idempotency: nil)
+        }
+    }
+
     private func createShop() async throws -> Shop {
         let app = application
         let shop = try await app.write { db in
@@ -64,13 +82,13 @@ struct DemoSeeder {
             _ = try await accounts.createUser(shop: shop, email: Self.email, name: "Demo operator", password: Self.password)
             let catalog = CatalogService(db: db, now: app.dependencies.clock.now(), newID: app.dependencies.ids.next)
             for product in DemoCatalog.drafts { try await catalog.upsert(product, shop: shop) }
-            let now = app.dependencies.clock.now()
-            for (code, name, region) in [("ICN", "Icheon fulfilment centre", "Gyeonggi"), ("PUS", "Busan port warehouse", "Busan")] {
-                try await Warehouse(id: app.dependencies.ids.next(), shopID: try shop.requireID(), code: code, name: name,
-                                    country: "KR", region: region, timezone: "Asia/Seoul", createdAt: now).create(on: db)
+            for (code, name, region) in [("ICN", "Icheon fulfilment centre", "경기"), ("PUS", "Busan port warehouse", "부산")] {
+                _ = try await Warehouses.create(code: code, name: name, country: "KR", region: region, timezone: "Asia/Seoul",
+                                                shopID: try shop.requireID(), application: app, on: db)
             }
             return shop
         }
+        try await stock(shop)
         try await DemoOrders(application: app, shop: shop).place()
         return shop
     }

@@ -22,14 +22,13 @@ struct OrderController: RouteCollection {
 
     func create(req: Request) async throws -> Response {
         let principal = try req.principal(.ordersWrite)
-        let key = try idempotencyKey(req)
+        let key = try req.idempotencyKey()
         let input = try req.decodeJSON(CreateOrderRequest.self)
         guard let shop = try await ShopRules.load(principal.shopID, on: req.db as! any SQLDatabase) else {
             throw APIError(.unauthorized, "unauthorized", "the API key's shop no longer exists")
         }
-        let rawBody = req.body.data.map { Data($0.readableBytesView) } ?? Data()
         let outcome = try await OrderService(application: req.application, db: req.db)
-            .create(input, rawBody: rawBody, shop: shop, actor: .api(principal), idempotencyKey: key)
+            .create(input, rawBody: req.rawBody, shop: shop, actor: .api(principal), idempotencyKey: key)
         if !outcome.replayed { req.application.waybillMetrics.recordIntake(holds: outcome.newHolds) }
         var headers = HTTPHeaders()
         headers.contentType = .json
@@ -116,14 +115,5 @@ struct OrderController: RouteCollection {
     private func optionalBody<T: Decodable>(_ req: Request, _ type: T.Type) throws -> T? {
         guard let body = req.body.data, body.readableBytes > 0 else { return nil }
         return try req.decodeJSON(type)
-    }
-
-    /// `Idempotency-Key`: 1–255 visible ASCII characters.
-    private func idempotencyKey(_ req: Request) throws -> String? {
-        guard let key = req.headers.first(name: "Idempotency-Key") else { return nil }
-        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw APIError.invalid("Idempotency-Key", "invalid_format", "Idempotency-Key must be 1–255 visible ASCII characters")
-        }
-        return key
     }
 }

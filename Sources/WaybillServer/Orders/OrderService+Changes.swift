@@ -11,15 +11,19 @@ extension OrderService {
             let previous = order.status
             order.status = try OrderStateMachine.next(order.status, on: .cancel)
             let time = self.now
+            let released = try await InventoryStore(sql: db as! any SQLDatabase, now: time, newID: self.application.dependencies.ids.next)
+                .releaseAll(orderID: orderID, shopID: shopID, actor: actor.name)
             for hold in order.holds where hold.releasedAt == nil {
                 hold.releasedAt = time
                 hold.releasedBy = "cancellation"
                 try await hold.save(on: db)
             }
             try await self.touch(order, at: time, on: db)
-            try await self.timeline(db).append(shopID: shopID, orderID: orderID, [
-                (.orderCancelled, CancelFact(reason: reason, previousStatus: previous)),
-            ], actor: actor, at: time)
+            var facts: [(TimelineKind, any Encodable & Sendable)] = [(.orderCancelled, CancelFact(reason: reason, previousStatus: previous))]
+            if !released.isEmpty {
+                facts.append((.stockReleased, ReleaseFact(lines: released.sorted { $0.key < $1.key }.map { .init(sku: $0.key, quantity: $0.value) })))
+            }
+            try await self.timeline(db).append(shopID: shopID, orderID: orderID, facts, actor: actor, at: time)
         }
     }
 
@@ -171,6 +175,14 @@ extension OrderService {
 struct CancelFact: Codable, Sendable {
     var reason: String?
     var previousStatus: OrderStatus
+}
+
+struct ReleaseFact: Codable, Sendable {
+    struct Line: Codable, Sendable {
+        var sku: String
+        var quantity: Int64
+    }
+    var lines: [Line]
 }
 
 struct CorrectionFact: Codable, Sendable {

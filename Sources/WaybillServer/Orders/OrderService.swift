@@ -29,7 +29,7 @@ struct OrderService {
         _ input: CreateOrderRequest, rawBody: Data, shop: ShopRules, actor: Actor, idempotencyKey: String?
     ) async throws -> Outcome {
         let shopID = shop.id
-        let requestHash = SHA256.hash(data: rawBody).map { String(format: "%02x", $0) }.joined()
+        let requestHash = Idempotency.hash(rawBody)
         let source = input.source ?? actor.source
         if let replay = try await replay(shopID: shopID, key: idempotencyKey, requestHash: requestHash,
                                          source: source, externalID: input.externalId) {
@@ -53,54 +53,121 @@ struct OrderService {
         let placedAt = now
         let context = try await holdContext(shopID: shopID, order: valid, at: placedAt, window: shop.holdPolicy.duplicateWindowMinutes)
         let holds = HoldRules.evaluate(valid, policy: shop.holdPolicy, context: context)
-        let orderID = newID(), recordID = newID()
-        let lineIDs = valid.lines.map { _ in newID() }, holdIDs = holds.map { _ in newID() }
-        let factIDs = application.dependencies.ids.next
-
-        do {
-            // PostgreSQL: `nextval` (no lock, not transactional) then one atomic statement; SQLite: one transaction.
-            return try await application.writeGate.singleStatement(on: db) { db in
-                let sql = db as! any SQLDatabase
-                let number = try await OrderNumbers.next(shopID: shopID, on: db)
-                let order = OrderDTO(
-                    id: orderID, number: number, status: try OrderStateMachine.next(.placed, on: holds.isEmpty ? .accept : .hold),
-                    source: source, externalId: input.externalId, currency: valid.currency.rawValue, locale: valid.locale,
-                    customer: valid.customer, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress,
-                    lineItems: valid.lines.map {
-                        .init(sku: $0.sku, variantId: $0.variantID, name: $0.name, quantity: $0.quantity,
-                              unitPrice: $0.unitPrice, discount: $0.discount, total: $0.total)
-                    },
-                    subtotal: valid.subtotal, discountTotal: valid.discountTotal, shippingTotal: valid.shippingTotal,
-                    taxTotal: valid.taxTotal, total: valid.total,
-                    holds: holds.map { .init(reason: $0.reason, detail: $0.detail, createdAt: placedAt) },
-                    note: input.note, placedAt: placedAt, updatedAt: placedAt
-                )
-                var facts: [(TimelineKind, any Encodable & Sendable)] = [(.orderPlaced, PlacedFact(
-                    number: number, source: source, externalId: input.externalId, currency: order.currency,
-                    total: order.total, lineCount: order.lineItems.count, customerEmail: order.customer.email
-                ))]
-                facts += holds.map { (.orderHeld, HoldFact(reason: $0.reason, detail: $0.detail, note: nil)) }
-                if holds.isEmpty { facts.append((.orderReady, StatusFact(status: .ready))) }
-                let body = try JSONCoding.encoder.encode(order)
-                try await OrderStore(sql).insertNew(
-                    order, shopID: shopID, itemsSignature: valid.itemsSignature, lineIDs: lineIDs, holdIDs: holdIDs,
-                    facts: try Timeline.rows(shopID: shopID, orderID: orderID, facts, actor: actor, at: placedAt, after: 0, newID: factIDs),
-                    answer: idempotencyKey.map {
-                        .init(id: recordID, key: $0, requestHash: requestHash, status: Int(HTTPResponseStatus.created.code),
-                              body: String(decoding: body, as: UTF8.self))
-                    }
-                )
-                return Outcome(status: .created, body: body, replayed: false, orderID: orderID, newHolds: holds.map(\.reason))
+        let intake = Intake(valid: valid, input: input, source: source, holds: holds, placedAt: placedAt,
+                            orderID: newID(), recordID: newID(), lineIDs: valid.lines.map { _ in newID() },
+                            requestHash: requestHash, idempotencyKey: idempotencyKey, actor: actor)
+        // Stock is planned from a read, then taken by conditional updates; a buyer who loses the race for
+        // the last units plans again and, when nothing is left, gets the shortage instead (F1).
+        for _ in 0..<4 {
+            do {
+                let (plan, shortHolds) = try await planStock(valid, shop: shop)
+                return try await write(intake, plan: plan, extraHolds: shortHolds, shop: shop)
+            } catch is ReservationLost {
+                continue
+            } catch {
+                guard let dbError = error as? any DatabaseError, dbError.isConstraintFailure else { throw error }
+                // Lost a race with an identical request: answer with the winner's result.
+                if let replay = try await replay(shopID: shopID, key: idempotencyKey, requestHash: requestHash,
+                                                 source: source, externalID: input.externalId) {
+                    return replay
+                }
+                throw error
             }
-        } catch {
-            guard let dbError = error as? any DatabaseError, dbError.isConstraintFailure else { throw error }
-            // Lost a race with an identical request: answer with the winner's result.
-            if let replay = try await replay(shopID: shopID, key: idempotencyKey, requestHash: requestHash,
-                                             source: source, externalID: input.externalId) {
-                return replay
-            }
-            throw error
         }
+        throw APIError(.serviceUnavailable, "stock_contended", "stock for this order is changing too fast; retry the request")
+    }
+
+    /// What one intake writes, fixed before any attempt so a retry after a lost race writes the same ids.
+    struct Intake: Sendable {
+        var valid: ValidOrder
+        var input: CreateOrderRequest
+        var source: String
+        var holds: [Hold]
+        var placedAt: Date
+        var orderID: UUID
+        var recordID: UUID
+        var lineIDs: [UUID]
+        var requestHash: String
+        var idempotencyKey: String?
+        var actor: Actor
+    }
+
+    /// Where tracked lines take their stock from, or the `out_of_stock` hold (or refusal) when they cannot.
+    private func planStock(_ valid: ValidOrder, shop: ShopRules) async throws -> ([PlannedReservation], [Hold]) {
+        let tracked = valid.lines.filter(\.tracked)
+        guard !tracked.isEmpty else { return ([], []) }
+        let store = InventoryStore(sql: db as! any SQLDatabase, now: now, newID: application.dependencies.ids.next)
+        let stock = try await store.stock(shopID: shop.id, skus: tracked.map(\.sku))
+        let demand = tracked.map { Demand(sku: $0.sku, quantity: $0.quantity) }
+        switch AllocationPlanner.plan(demand, stock: stock, destination: valid.shippingAddress, policy: shop.inventoryPolicy) {
+        case .allocated(let allocations):
+            let variants = Dictionary(tracked.map { ($0.sku, $0.variantID) }, uniquingKeysWith: { a, _ in a })
+            return (allocations.compactMap { a in variants[a.sku].map { PlannedReservation(allocation: a, variantID: $0) } }, [])
+        case .short(let shortfalls):
+            guard shop.inventoryPolicy.onShortage == .hold else {
+                let position = Dictionary(valid.lines.enumerated().map { ($1.sku, $0) }, uniquingKeysWith: { a, _ in a })
+                throw APIError(.conflict, "out_of_stock", "not enough stock for this order", fields: shortfalls.map {
+                    FieldIssue(field: "line_items[\(position[$0.sku] ?? 0)].quantity", code: "out_of_stock",
+                               message: "\($0.sku): \($0.requested) ordered, \(max($0.available, 0)) available")
+                })
+            }
+            return ([], [Hold.outOfStock(shortfalls)])
+        }
+    }
+
+    /// Writes the order. Without reservations: on PostgreSQL `nextval` then one atomic statement, on SQLite
+    /// one transaction. With reservations: one transaction holding the conditional updates and the inserts.
+    private func write(_ intake: Intake, plan: [PlannedReservation], extraHolds: [Hold], shop: ShopRules) async throws -> Outcome {
+        let holds = intake.holds + extraHolds
+        let holdIDs = holds.map { _ in newID() }
+        let ids = application.dependencies.ids.next
+        let clock = now
+        let body: @Sendable (any Database) async throws -> Outcome = { db in
+            let sql = db as! any SQLDatabase
+            let valid = intake.valid
+            let number = try await OrderNumbers.next(shopID: shop.id, on: db)
+            let order = OrderDTO(
+                id: intake.orderID, number: number, status: try OrderStateMachine.next(.placed, on: holds.isEmpty ? .accept : .hold),
+                source: intake.source, externalId: intake.input.externalId, currency: valid.currency.rawValue, locale: valid.locale,
+                customer: valid.customer, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress,
+                lineItems: valid.lines.map {
+                    .init(sku: $0.sku, variantId: $0.variantID, name: $0.name, quantity: $0.quantity,
+                          unitPrice: $0.unitPrice, discount: $0.discount, total: $0.total)
+                },
+                subtotal: valid.subtotal, discountTotal: valid.discountTotal, shippingTotal: valid.shippingTotal,
+                taxTotal: valid.taxTotal, total: valid.total,
+                holds: holds.map { .init(reason: $0.reason, detail: $0.detail, createdAt: intake.placedAt) },
+                note: intake.input.note, placedAt: intake.placedAt, updatedAt: intake.placedAt
+            )
+            var facts: [(TimelineKind, any Encodable & Sendable)] = [(.orderPlaced, PlacedFact(
+                number: number, source: intake.source, externalId: intake.input.externalId, currency: order.currency,
+                total: order.total, lineCount: order.lineItems.count, customerEmail: order.customer.email
+            ))]
+            if !plan.isEmpty {
+                facts.append((.stockReserved, StockFact(lines: plan.map {
+                    StockFact.Line(sku: $0.allocation.sku, locationId: $0.allocation.locationID, quantity: $0.allocation.quantity)
+                })))
+            }
+            facts += holds.map { (.orderHeld, HoldFact(reason: $0.reason, detail: $0.detail, note: nil)) }
+            if holds.isEmpty { facts.append((.orderReady, StatusFact(status: .ready))) }
+            let encoded = try JSONCoding.encoder.encode(order)
+            try await OrderStore(sql).insertNew(
+                order, shopID: shop.id, itemsSignature: valid.itemsSignature, lineIDs: intake.lineIDs, holdIDs: holdIDs,
+                facts: try Timeline.rows(shopID: shop.id, orderID: intake.orderID, facts, actor: intake.actor, at: intake.placedAt,
+                                         after: 0, newID: ids),
+                answer: intake.idempotencyKey.map {
+                    .init(id: intake.recordID, key: $0, requestHash: intake.requestHash,
+                          status: Int(HTTPResponseStatus.created.code), body: String(decoding: encoded, as: UTF8.self))
+                }
+            )
+            // After the order row (allocations refer to it); a lost race rolls the whole transaction back.
+            try await InventoryStore(sql: sql, now: clock, newID: ids)
+                .reserveAll(plan, shopID: shop.id, orderID: intake.orderID, actor: intake.actor.name,
+                            allowBackorder: shop.inventoryPolicy.allowBackorder)
+            return Outcome(status: .created, body: encoded, replayed: false, orderID: intake.orderID, newHolds: holds.map(\.reason))
+        }
+        if plan.isEmpty { return try await application.writeGate.singleStatement(on: db, body) }
+        return try await application.write(body)
     }
 
     func makeHold(id: UUID, orderID: UUID, shopID: UUID, hold: Hold, at time: Date) -> OrderHold {
@@ -117,19 +184,9 @@ struct OrderService {
     /// The stored answer for a retried request, if there is one.
     private func replay(shopID: UUID, key: String?, requestHash: String, source: String, externalID: String?) async throws -> Outcome? {
         let sql = db as! any SQLDatabase
-        if let key, let row = try await sql.raw("""
-            SELECT request_hash, status_code, response_body FROM idempotency_keys
-            WHERE shop_id = \(bind: shopID) AND key = \(bind: key)
-            """).first() {
-            guard try row.decode(column: "request_hash", as: String.self) == requestHash else {
-                throw APIError(.unprocessableEntity, "idempotency_key_reused",
-                               "this Idempotency-Key was already used with a different request body")
-            }
-            if let status = try row.decode(column: "status_code", as: Int?.self),
-               let body = try row.decode(column: "response_body", as: String?.self) {
-                let orderID = try? JSONCoding.decoder.decode(OrderDTO.self, from: Data(body.utf8)).id
-                return Outcome(status: HTTPResponseStatus(statusCode: status), body: Data(body.utf8), replayed: true, orderID: orderID)
-            }
+        if let key, let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: key, requestHash: requestHash) {
+            let orderID = try? JSONCoding.decoder.decode(OrderDTO.self, from: answer.body).id
+            return Outcome(status: answer.status, body: answer.body, replayed: true, orderID: orderID)
         }
         let store = OrderStore(sql)
         if let externalID, let id = try await store.orderID(shopID: shopID, source: source, externalID: externalID),
@@ -175,6 +232,15 @@ struct HoldFact: Codable, Sendable {
     var reason: HoldReason
     var detail: String
     var note: String?
+}
+
+struct StockFact: Codable, Sendable {
+    struct Line: Codable, Sendable {
+        var sku: String
+        var locationId: UUID
+        var quantity: Int64
+    }
+    var lines: [Line]
 }
 
 struct StatusFact: Codable, Sendable {

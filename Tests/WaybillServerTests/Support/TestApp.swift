@@ -98,11 +98,15 @@ func withTestApp(
 enum TestCatalog {
     static let products = [
         ProductDraft(handle: "celadon-mug", names: ["ko": "청자 머그", "en": "Celadon mug"],
-                     variants: [VariantDraft(sku: "MUG-1", price: 12_000, weightGrams: 400)]),
+                     variants: [VariantDraft(sku: "MUG-1", price: 12_000, weightGrams: 400, trackInventory: false)]),
         ProductDraft(handle: "bamboo-tray", names: ["ko": "대나무 쟁반", "en": "Bamboo tray"],
-                     variants: [VariantDraft(sku: "TRAY-1", price: 24_000), VariantDraft(sku: "TRAY-2", titles: ["en": "Large"], price: 34_000)]),
+                     variants: [VariantDraft(sku: "TRAY-1", price: 24_000, trackInventory: false),
+                                VariantDraft(sku: "TRAY-2", titles: ["en": "Large"], price: 34_000, trackInventory: false)]),
         ProductDraft(handle: "retired", names: ["en": "Retired thing"], active: false,
-                     variants: [VariantDraft(sku: "OLD-1", price: 1_000)]),
+                     variants: [VariantDraft(sku: "OLD-1", price: 1_000, trackInventory: false)]),
+        // Tracked: orders reserve its stock.
+        ProductDraft(handle: "onggi-jar", names: ["ko": "옹기 항아리", "en": "Onggi jar"],
+                     variants: [VariantDraft(sku: "JAR-1", price: 76_000), VariantDraft(sku: "JAR-2", price: 96_000)]),
     ]
 }
 

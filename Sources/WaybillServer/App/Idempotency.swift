@@ -1,0 +1,57 @@
+import Crypto
+import Foundation
+import SQLKit
+import Vapor
+
+/// Stored first answers to requests sent with an `Idempotency-Key`: every mutation that accepts the header
+/// looks its key up here before acting, and records its answer in the same transaction as its effect.
+struct Idempotency {
+    let sql: any SQLDatabase
+
+    struct Answer: Sendable {
+        var status: HTTPResponseStatus
+        var body: Data
+    }
+
+    static func hash(_ body: Data) -> String {
+        SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The stored answer for `key`, or nil. The same key with another body is 422 `idempotency_key_reused`.
+    func answer(shopID: UUID, key: String, requestHash: String) async throws -> Answer? {
+        guard let row = try await sql.raw("""
+            SELECT request_hash, status_code, response_body FROM idempotency_keys
+            WHERE shop_id = \(bind: shopID) AND key = \(bind: key)
+            """).first() else { return nil }
+        guard try row.decode(column: "request_hash", as: String.self) == requestHash else {
+            throw APIError(.unprocessableEntity, "idempotency_key_reused",
+                           "this Idempotency-Key was already used with a different request body")
+        }
+        guard let status = try row.decode(column: "status_code", as: Int?.self),
+              let body = try row.decode(column: "response_body", as: String?.self) else { return nil }
+        return Answer(status: HTTPResponseStatus(statusCode: status), body: Data(body.utf8))
+    }
+
+    /// Records the answer; a concurrent twin that recorded first makes this fail with a unique violation,
+    /// which rolls the caller's transaction back so the twin's answer is replayed instead.
+    func record(id: UUID, shopID: UUID, key: String, requestHash: String, status: HTTPResponseStatus, body: Data, at time: Date) async throws {
+        try await sql.insert(into: "idempotency_keys")
+            .columns("id", "shop_id", "key", "request_hash", "status_code", "response_body", "created_at")
+            .values(SQLBind(id), SQLBind(shopID), SQLBind(key), SQLBind(requestHash), SQLBind(Int(status.code)),
+                    SQLBind(String(decoding: body, as: UTF8.self)), SQLBind(time))
+            .run()
+    }
+}
+
+extension Request {
+    /// `Idempotency-Key`: 1–255 visible ASCII characters, or absent.
+    func idempotencyKey() throws -> String? {
+        guard let key = headers.first(name: "Idempotency-Key") else { return nil }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw APIError.invalid("Idempotency-Key", "invalid_format", "Idempotency-Key must be 1–255 visible ASCII characters")
+        }
+        return key
+    }
+
+    var rawBody: Data { body.data.map { Data($0.readableBytesView) } ?? Data() }
+}

@@ -1,0 +1,153 @@
+import Fluent
+import SQLKit
+import Vapor
+import WaybillCore
+
+/// `/api/v1/warehouses`, `/api/v1/locations` and `/api/v1/inventory/…`: where stock is, how much, and why.
+struct InventoryController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("warehouses", use: warehouses)
+        routes.post("warehouses", use: createWarehouse)
+        routes.get("locations", use: locations)
+        let inventory = routes.grouped("inventory")
+        inventory.get("levels", use: levels)
+        inventory.get("movements", use: movements)
+        for operation in StockOperation.allCases {
+            inventory.on(.POST, PathComponent(stringLiteral: operation.rawValue), body: .collect(maxSize: "1mb")) { req in
+                try await self.move(req, operation)
+            }
+        }
+    }
+
+    struct WarehouseDTO: Codable, Sendable {
+        var id: UUID
+        var code: String
+        var name: String
+        var country: String
+        var region: String
+        var timezone: String
+        var locations: [String]
+    }
+
+    struct CreateWarehouse: Decodable, Sendable {
+        var code: String
+        var name: String
+        var country: String
+        var region: String?
+        var timezone: String?
+    }
+
+    func warehouses(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        let rows = try await Warehouse.query(on: req.db).filter(\.$shop.$id == principal.shopID).sort(\.$code).all()
+        var out: [WarehouseDTO] = []
+        for w in rows {
+            let codes = try await (req.db as! any SQLDatabase).raw("SELECT code FROM stock_locations WHERE warehouse_id = \(bind: try w.requireID()) ORDER BY code")
+                .all().map { try $0.decode(column: "code", as: String.self) }
+            out.append(WarehouseDTO(id: try w.requireID(), code: w.code, name: w.name, country: w.country, region: w.region,
+                                    timezone: w.timezone, locations: codes))
+        }
+        return try .json(["data": out])
+    }
+
+    func createWarehouse(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryWrite)
+        let body = try req.decodeJSON(CreateWarehouse.self)
+        var issues = IssueList()
+        if body.code.range(of: "^[A-Z0-9][A-Z0-9-]{0,19}$", options: .regularExpression) == nil {
+            issues.add("code", "invalid_format", "code must be 1–20 upper-case letters, digits or hyphens")
+        }
+        if body.name.trimmingCharacters(in: .whitespaces).isEmpty || body.name.count > 200 { issues.add("name", "invalid_length", "name must be 1–200 characters") }
+        if !CountryCode.isValid(body.country) { issues.add("country", "invalid_country", "country must be an ISO 3166-1 alpha-2 code") }
+        if let zone = body.timezone, TimeZone(identifier: zone) == nil { issues.add("timezone", "invalid_timezone", "timezone must be an IANA zone") }
+        guard issues.isEmpty else { throw ValidationFailure(issues.issues) }
+        let warehouse = try await req.write { db in
+            try await Warehouses.create(code: body.code, name: body.name, country: body.country, region: body.region ?? "",
+                                        timezone: body.timezone ?? "UTC", shopID: principal.shopID, application: req.application, on: db)
+        }
+        return try .json(WarehouseDTO(id: try warehouse.requireID(), code: warehouse.code, name: warehouse.name, country: warehouse.country,
+                                      region: warehouse.region, timezone: warehouse.timezone, locations: [warehouse.code]), status: .created)
+    }
+
+    func locations(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        struct LocationDTO: Codable { var code: String; var name: String; var warehouse: String }
+        let rows = try await (req.db as! any SQLDatabase).raw("""
+            SELECT l.code, l.name, w.code AS warehouse FROM stock_locations l JOIN warehouses w ON w.id = l.warehouse_id
+            WHERE l.shop_id = \(bind: principal.shopID) ORDER BY l.code
+            """).all(decoding: LocationDTO.self)
+        return try .json(["data": rows])
+    }
+
+    func levels(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        let levels = try await InventoryService(application: req.application, db: req.db)
+            .levels(shopID: principal.shopID, sku: req.query[String.self, at: "sku"], location: req.query[String.self, at: "location"])
+        return try .json(["data": levels])
+    }
+
+    struct MovementDTO: Codable, Sendable {
+        var sku: String
+        var location: String
+        var reason: String
+        var quantity: Int64
+        var onHandDelta: Int64
+        var reservedDelta: Int64
+        var damagedDelta: Int64
+        var referenceKind: String
+        var referenceId: String
+        var actor: String
+        var note: String?
+        var occurredAt: Date
+    }
+
+    /// The ledger, newest first (at most `limit`, default 100).
+    func movements(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        let limit = try req.pageLimit()
+        var query: SQLQueryString = """
+            SELECT m.sku, l.code AS location, m.reason, m.quantity, m.on_hand_delta, m.reserved_delta, m.damaged_delta,
+                   m.reference_kind, m.reference_id, m.actor, m.note, m.occurred_at
+            FROM stock_movements m JOIN stock_locations l ON l.id = m.location_id
+            WHERE m.shop_id = \(bind: principal.shopID)
+            """
+        if let sku = req.query[String.self, at: "sku"] { query += " AND m.sku = \(bind: sku)" }
+        if let location = req.query[String.self, at: "location"] { query += " AND l.code = \(bind: location)" }
+        query += " ORDER BY m.occurred_at DESC LIMIT \(bind: limit)"
+        let rows = try await (req.db as! any SQLDatabase).raw(query).all(decoding: MovementDTO.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try .json(["data": rows])
+    }
+
+    func move(_ req: Request, _ operation: StockOperation) async throws -> Response {
+        let principal = try req.principal(.inventoryWrite)
+        let key = try req.idempotencyKey()
+        let request = try req.decodeJSON(StockMovementRequest.self)
+        let (body, replayed) = try await InventoryService(application: req.application, db: req.db).apply(
+            operation, request, shopID: principal.shopID, actor: .api(principal),
+            idempotency: key.map { ($0, Idempotency.hash(req.rawBody)) })
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        if replayed { headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true") }
+        return Response(status: .created, headers: headers, body: .init(data: body))
+    }
+}
+
+/// Creating a warehouse also creates its first stock location (named like the warehouse).
+enum Warehouses {
+    static func create(code: String, name: String, country: String, region: String, timezone: String, shopID: UUID,
+                       application: Application, on db: any Database) async throws -> Warehouse {
+        let ids = application.dependencies.ids
+        let now = application.dependencies.clock.now()
+        if try await Warehouse.query(on: db).filter(\.$shop.$id == shopID).filter(\.$code == code).count() > 0 {
+            throw APIError(.conflict, "code_taken", "a warehouse with code \(code) already exists")
+        }
+        let warehouse = Warehouse(id: ids.next(), shopID: shopID, code: code, name: name, country: country, region: region,
+                                  timezone: timezone, createdAt: now)
+        try await warehouse.create(on: db)
+        try await (db as! any SQLDatabase).insert(into: "stock_locations")
+            .columns("id", "shop_id", "warehouse_id", "code", "name", "created_at")
+            .values(SQLBind(ids.next()), SQLBind(shopID), SQLBind(try warehouse.requireID()), SQLBind(code), SQLBind(name), SQLBind(now))
+            .run()
+        return warehouse
+    }
+}
