@@ -97,25 +97,24 @@ struct InventoryStore {
 
     /// Every location's available stock of `skus`, with where the location is, for allocation.
     func stock(shopID: UUID, skus: [String]) async throws -> [LocationStock] {
-        let locations = try await sql.raw("""
-            SELECT l.id, w.code, w.country, w.region FROM stock_locations l JOIN warehouses w ON w.id = l.warehouse_id
-            WHERE l.shop_id = \(bind: shopID)
-            """).all()
+        // One round trip: every location, with its levels of these SKUs where it has any (intake's hot path).
+        let skuFilter: SQLQueryString = skus.isEmpty ? "1 = 0" : "s.sku IN (\(binds: skus))"
+        let rows = try await sql.raw("""
+            SELECT l.id, w.code, w.country, w.region, s.sku, s.on_hand - s.reserved - s.safety_buffer AS available
+            FROM stock_locations l JOIN warehouses w ON w.id = l.warehouse_id
+            LEFT JOIN stock_levels s ON s.location_id = l.id AND
+            """ + " " + skuFilter + " WHERE l.shop_id = \(bind: shopID)").all()
         var byLocation: [UUID: LocationStock] = [:]
-        for row in locations {
+        for row in rows {
             let id = try row.decode(column: "id", as: UUID.self)
-            byLocation[id] = LocationStock(locationID: id, warehouseCode: try row.decode(column: "code", as: String.self),
-                                           country: try row.decode(column: "country", as: String.self),
-                                           region: try row.decode(column: "region", as: String.self), available: [:])
-        }
-        guard !skus.isEmpty else { return Array(byLocation.values) }
-        let levels = try await sql.raw("""
-            SELECT location_id, sku, on_hand - reserved - safety_buffer AS available FROM stock_levels
-            WHERE shop_id = \(bind: shopID) AND sku IN (\(binds: skus))
-            """).all()
-        for row in levels {
-            let location = try row.decode(column: "location_id", as: UUID.self)
-            byLocation[location]?.available[try row.decode(column: "sku", as: String.self)] = try row.decode(column: "available", as: Int64.self)
+            if byLocation[id] == nil {
+                byLocation[id] = LocationStock(locationID: id, warehouseCode: try row.decode(column: "code", as: String.self),
+                                               country: try row.decode(column: "country", as: String.self),
+                                               region: try row.decode(column: "region", as: String.self), available: [:])
+            }
+            if let sku = try row.decode(column: "sku", as: String?.self) {
+                byLocation[id]?.available[sku] = try row.decode(column: "available", as: Int64.self)
+            }
         }
         return Array(byLocation.values)
     }

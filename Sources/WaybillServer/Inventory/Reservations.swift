@@ -12,10 +12,18 @@ struct PlannedReservation: Sendable {
 }
 
 extension InventoryStore {
+    /// Rows that record an order's reservations: its ledger entries and its allocations, to be inserted by the
+    /// caller in the same transaction (intake folds them into its one insert statement).
+    struct ReservationRows: Sendable {
+        var ledger: [[any Encodable & Sendable]]
+        var allocations: [[any Encodable & Sendable]]
+        static let allocationColumns = ["id", "shop_id", "order_id", "location_id", "variant_id", "sku", "quantity", "state"]
+    }
+
     /// Reserves every planned line or none: any line that lost its race throws `ReservationLost`, and the
-    /// caller's transaction rolls the others back. Writes the ledger rows and the order's allocations.
-    func reserveAll(_ plan: [PlannedReservation], shopID: UUID, orderID: UUID, actor: String, allowBackorder: Bool) async throws {
-        guard !plan.isEmpty else { return }
+    /// caller's transaction rolls the others back. Returns the ledger and allocation rows to insert.
+    func reserveAll(_ plan: [PlannedReservation], shopID: UUID, orderID: UUID, actor: String, allowBackorder: Bool) async throws -> ReservationRows {
+        guard !plan.isEmpty else { return ReservationRows(ledger: [], allocations: []) }
         // A fixed order of row locks, so two orders reserving the same SKUs cannot deadlock.
         let ordered = plan.sorted { ($0.allocation.locationID.uuidString, $0.variantID.uuidString) < ($1.allocation.locationID.uuidString, $1.variantID.uuidString) }
         var entries: [Entry] = []
@@ -34,11 +42,9 @@ extension InventoryStore {
                                  reason: .reservation, quantity: a.quantity, before: before, after: after.level,
                                  reference: .init(.order, orderID.uuidString), actor: actor, note: nil))
         }
-        try await writeLedger(entries)
-        let columns = ["id", "shop_id", "order_id", "location_id", "variant_id", "sku", "quantity", "state"]
-        try await sql.raw(SQLRows.insert(into: "order_allocations", columns, ordered.map {
+        return ReservationRows(ledger: entries.map(ledgerRow), allocations: ordered.map {
             [newID(), shopID, orderID, $0.allocation.locationID, $0.variantID, $0.allocation.sku, $0.allocation.quantity, "reserved"]
-        })).run()
+        })
     }
 
     /// Gives back what an order still holds reserved (on cancellation). Returns the units released per SKU.

@@ -126,6 +126,10 @@ struct OrderService {
             let sql = db as! any SQLDatabase
             let valid = intake.valid
             let number = try await OrderNumbers.next(shopID: shop.id, on: db)
+            // Conditional updates first: a lost race rolls back before anything else is written.
+            let reservations = try await InventoryStore(sql: sql, now: clock, newID: ids)
+                .reserveAll(plan, shopID: shop.id, orderID: intake.orderID, actor: intake.actor.name,
+                            allowBackorder: shop.inventoryPolicy.allowBackorder)
             let order = OrderDTO(
                 id: intake.orderID, number: number, status: try OrderStateMachine.next(.placed, on: holds.isEmpty ? .accept : .hold),
                 source: intake.source, externalId: intake.input.externalId, currency: valid.currency.rawValue, locale: valid.locale,
@@ -158,12 +162,9 @@ struct OrderService {
                 answer: intake.idempotencyKey.map {
                     .init(id: intake.recordID, key: $0, requestHash: intake.requestHash,
                           status: Int(HTTPResponseStatus.created.code), body: String(decoding: encoded, as: UTF8.self))
-                }
+                },
+                reservations: reservations
             )
-            // After the order row (allocations refer to it); a lost race rolls the whole transaction back.
-            try await InventoryStore(sql: sql, now: clock, newID: ids)
-                .reserveAll(plan, shopID: shop.id, orderID: intake.orderID, actor: intake.actor.name,
-                            allowBackorder: shop.inventoryPolicy.allowBackorder)
             return Outcome(status: .created, body: encoded, replayed: false, orderID: intake.orderID, newHolds: holds.map(\.reason))
         }
         if plan.isEmpty { return try await application.writeGate.singleStatement(on: db, body) }

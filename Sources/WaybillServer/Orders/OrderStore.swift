@@ -114,7 +114,8 @@ struct OrderStore {
     /// On SQLite, where the write gate serialises writers, the inserts run in the caller's transaction.
     func insertNew(
         _ dto: OrderDTO, shopID: UUID, itemsSignature: String, lineIDs: [UUID], holdIDs: [UUID],
-        facts: [[any Encodable & Sendable]], answer: IdempotentAnswer?
+        facts: [[any Encodable & Sendable]], answer: IdempotentAnswer?,
+        reservations: InventoryStore.ReservationRows = .init(ledger: [], allocations: [])
     ) async throws {
         var tables: [(String, [String], [[any Encodable & Sendable]])] = [
             ("orders", ["id", "shop_id", "number", "source", "external_id", "status", "currency", "locale", "customer_name",
@@ -134,6 +135,8 @@ struct OrderStore {
                  [holdIDs[index], dto.id, shopID, hold.reason.rawValue, hold.detail, hold.createdAt]
              }),
             (TimelineFact.schema, Timeline.columns, facts),
+            ("order_allocations", InventoryStore.ReservationRows.allocationColumns, reservations.allocations),
+            ("stock_movements", InventoryStore.ledgerColumns, reservations.ledger),
         ]
         if let answer {
             tables.append((IdempotencyRecord.schema, ["id", "shop_id", "key", "request_hash", "status_code", "response_body", "created_at"],
