@@ -53,6 +53,10 @@ extension OrderService {
             if let first = missing.sorted(by: { $0.rawValue < $1.rawValue }).first {
                 throw APIError.invalid("reasons", "not_held", "the order is not held for \(first.rawValue)")
             }
+            if wanted.contains(.outOfStock) {
+                // Releasing a shortage means the stock is there now: take it, or refuse.
+                try await self.reserveHeldOrder(order, shopID: shopID, actor: actor, on: db)
+            }
             try await self.releaseHolds(open.filter { wanted.contains($0.reason) }, of: order, because: note,
                                         actor: actor, on: db)
         }
@@ -122,6 +126,44 @@ extension OrderService {
             if !stale.isEmpty {
                 try await self.releaseHolds(stale, of: order, because: "corrected", actor: actor, on: db)
             }
+        }
+    }
+
+    /// Reserves an order that was held for missing stock, in the caller's transaction; 409 when still short.
+    private func reserveHeldOrder(_ order: Order, shopID: UUID, actor: Actor, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let orderID = try order.requireID()
+        let reserved = try await sql.raw("SELECT COUNT(*) AS n FROM order_allocations WHERE order_id = \(bind: orderID) AND state = 'reserved'")
+            .first()?.decode(column: "n", as: Int64.self) ?? 0
+        guard reserved == 0 else { return }
+        let tracked = try await sql.raw("""
+            SELECT id FROM variants WHERE shop_id = \(bind: shopID) AND track_inventory = \(bind: true)
+            AND id IN (\(binds: order.lines.map(\.variantID)))
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        let lines = order.lines.filter { tracked.contains($0.variantID) }
+        guard !lines.isEmpty else { return }
+        guard let shop = try await ShopRules.load(shopID, on: sql) else { throw APIError.notFound("shop") }
+        let store = InventoryStore(sql: sql, now: now, newID: application.dependencies.ids.next)
+        let stock = try await store.stock(shopID: shopID, skus: lines.map(\.sku))
+        switch AllocationPlanner.plan(lines.map { Demand(sku: $0.sku, quantity: $0.quantity) }, stock: stock,
+                                      destination: order.shippingAddress, policy: shop.inventoryPolicy) {
+        case .short(let shortfalls):
+            throw APIError(.conflict, "out_of_stock", "still short: " + Hold.outOfStock(shortfalls).detail)
+        case .allocated(let allocations):
+            let variants = Dictionary(lines.map { ($0.sku, $0.variantID) }, uniquingKeysWith: { a, _ in a })
+            let plan = allocations.compactMap { a in variants[a.sku].map { PlannedReservation(allocation: a, variantID: $0) } }
+            let rows: InventoryStore.ReservationRows
+            do {
+                rows = try await store.reserveAll(plan, shopID: shopID, orderID: orderID, actor: actor.name,
+                                                  allowBackorder: shop.inventoryPolicy.allowBackorder)
+            } catch is ReservationLost {
+                throw APIError(.conflict, "stock_contended", "the stock was taken meanwhile; try again")
+            }
+            try await sql.raw(SQLRows.insert(into: "order_allocations", InventoryStore.ReservationRows.allocationColumns, rows.allocations)).run()
+            try await sql.raw(SQLRows.insert(into: "stock_movements", InventoryStore.ledgerColumns, rows.ledger)).run()
+            try await timeline(db).append(shopID: shopID, orderID: orderID, [(.stockReserved, StockFact(lines: plan.map {
+                StockFact.Line(sku: $0.allocation.sku, locationId: $0.allocation.locationID, quantity: $0.allocation.quantity)
+            }))], actor: actor, at: now)
         }
     }
 

@@ -102,3 +102,25 @@ struct ReservationTests {
         }
     }
 }
+
+@Suite("Releasing a shortage hold takes the stock")
+struct ShortageReleaseTests {
+    @Test func anOutOfStockHoldIsReleasedOnlyWhenTheStockCanBeReserved() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            try await t.move("receipts", [("JAR-1", 1)])
+            let r = try await t.order(sku: "JAR-1", quantity: 3, email: "a@example.com")
+            let id = try #require(try r.json()["id"] as? String)
+            let early = try await t.send(.POST, "/api/v1/orders/\(id)/holds/release", json: #"{"reasons":["out_of_stock"]}"#)
+            #expect(early.status == .conflict)
+            #expect(try early.errorCode() == "out_of_stock")
+            #expect(try await t.level("JAR-1") == (1, 0, 1))
+            try await t.move("receipts", [("JAR-1", 5)])
+            let released = try await t.send(.POST, "/api/v1/orders/\(id)/holds/release", json: #"{"reasons":["out_of_stock"]}"#)
+            #expect(released.status == .ok)
+            #expect(try released.json()["status"] as? String == "ready")
+            #expect(try await t.level("JAR-1") == (6, 3, 3))
+            try await t.expectNoDrift()
+        }
+    }
+}
