@@ -12,6 +12,11 @@ struct InventoryController: RouteCollection {
         let inventory = routes.grouped("inventory")
         inventory.get("levels", use: levels)
         inventory.get("movements", use: movements)
+        let purchaseOrders = routes.grouped("purchase-orders")
+        purchaseOrders.get(use: listPurchaseOrders)
+        purchaseOrders.post(use: createPurchaseOrder)
+        purchaseOrders.get(":number", use: showPurchaseOrder)
+        purchaseOrders.post(":number", "receipts", use: receivePurchaseOrder)
         for operation in StockOperation.allCases {
             inventory.on(.POST, PathComponent(stringLiteral: operation.rawValue), body: .collect(maxSize: "1mb")) { req in
                 try await self.move(req, operation)
@@ -116,6 +121,38 @@ struct InventoryController: RouteCollection {
         query += " ORDER BY m.occurred_at DESC LIMIT \(bind: limit)"
         let rows = try await (req.db as! any SQLDatabase).raw(query).all(decoding: MovementDTO.self, keyDecodingStrategy: .convertFromSnakeCase)
         return try .json(["data": rows])
+    }
+
+    func listPurchaseOrders(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        let status = req.query[String.self, at: "status"]
+        if let status, !["open", "partially_received", "received"].contains(status) {
+            throw APIError.invalid("status", "invalid_value", "status must be open, partially_received or received")
+        }
+        return try .json(["data": try await PurchaseOrders(application: req.application, db: req.db).list(shopID: principal.shopID, status: status)])
+    }
+
+    func createPurchaseOrder(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryWrite)
+        let body = try req.decodeJSON(PurchaseOrders.CreateRequest.self)
+        let pos = PurchaseOrders(application: req.application, db: req.db)
+        if (try? await pos.find(shopID: principal.shopID, number: body.number)) != nil {
+            throw APIError(.conflict, "number_taken", "purchase order \(body.number) already exists")
+        }
+        return try .json(try await pos.create(body, shopID: principal.shopID), status: .created)
+    }
+
+    func showPurchaseOrder(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        return try .json(try await PurchaseOrders(application: req.application, db: req.db)
+            .find(shopID: principal.shopID, number: req.parameters.get("number") ?? ""))
+    }
+
+    func receivePurchaseOrder(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryWrite)
+        let body = try req.decodeJSON(PurchaseOrders.ReceiveRequest.self)
+        return try .json(try await PurchaseOrders(application: req.application, db: req.db)
+            .receive(number: req.parameters.get("number") ?? "", body, shopID: principal.shopID, actor: .api(principal)), status: .created)
     }
 
     func move(_ req: Request, _ operation: StockOperation) async throws -> Response {

@@ -24,6 +24,8 @@ struct InventoryService {
         var available: Int64
         var damaged: Int64
         var safetyBuffer: Int64
+        /// Still to arrive on open purchase orders for this location.
+        var incoming: Int64 = 0
         var updatedAt: Date
     }
 
@@ -32,12 +34,50 @@ struct InventoryService {
         var code: String
     }
 
+    /// A validated movement, ready to be performed in a transaction.
+    struct Prepared: Sendable {
+        var operation: StockOperation
+        var request: StockMovementRequest
+        var shopID: UUID
+        var from: Location
+        var to: Location?
+        var variants: [String: UUID]
+        var reference: StockMovement.Reference
+    }
+
     /// Applies an operator movement: every line or none, each judged by the stock rules; 422 names the line.
     func apply(_ operation: StockOperation, _ request: StockMovementRequest, shopID: UUID, actor: Actor,
                idempotency: (key: String, hash: String)?) async throws -> (Data, replayed: Bool) {
         if let idempotency, let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: idempotency.key, requestHash: idempotency.hash) {
             return (answer.body, true)
         }
+        let prepared = try await prepare(operation, request, shopID: shopID)
+        let time = now
+        let recordID = application.dependencies.ids.next()
+        do {
+            let body = try await application.write { db in
+                let result = try await InventoryService(application: self.application, db: db, clock: self.clock)
+                    .perform(prepared, actor: actor, at: time)
+                let body = try JSONCoding.encoder.encode(result)
+                if let idempotency {
+                    try await Idempotency(sql: db as! any SQLDatabase).record(
+                        id: recordID, shopID: shopID, key: idempotency.key, requestHash: idempotency.hash,
+                        status: .created, body: body, at: time)
+                }
+                return body
+            }
+            return (body, false)
+        } catch {
+            guard let idempotency, let dbError = error as? any DatabaseError, dbError.isConstraintFailure,
+                  let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: idempotency.key, requestHash: idempotency.hash)
+            else { throw error }
+            return (answer.body, true)
+        }
+    }
+
+    /// Checks a movement against the catalog and the locations; every problem is reported at once.
+    func prepare(_ operation: StockOperation, _ request: StockMovementRequest, shopID: UUID,
+                 referenceKind: StockMovement.Reference.Kind? = nil) async throws -> Prepared {
         var issues = IssueList()
         let from = try await location(shopID: shopID, code: request.location, field: "location", issues: &issues)
         var destination: Location?
@@ -72,60 +112,46 @@ struct InventoryService {
             }
         }
         guard issues.isEmpty, let from else { throw ValidationFailure(issues.issues) }
+        let reference = StockMovement.Reference(referenceKind ?? operation.referenceKind,
+                                                request.reference ?? application.dependencies.ids.next().uuidString)
+        return Prepared(operation: operation, request: request, shopID: shopID, from: from, to: destination,
+                        variants: variants, reference: reference)
+    }
 
-        let to = destination
-        let time = now
-        let ids = application.dependencies.ids.next
-        let reference = StockMovement.Reference(operation.referenceKind, request.reference ?? ids().uuidString)
-        let recordID = ids()
-        let locationCodes = [from.id: from.code] .merging(to.map { [$0.id: $0.code] } ?? [:]) { a, _ in a }
-        do {
-            let body = try await application.write { db in
-                let store = InventoryStore(sql: db as! any SQLDatabase, now: time, newID: ids)
-                var entries: [InventoryStore.Entry] = []
-                var touched: [InventoryStore.LevelRow] = []
-                for (i, line) in request.lines.enumerated() {
-                    guard let variantID = variants[line.sku] else { continue }
-                    var steps: [(Location, StockMovement.Reason)] = [(from, operation.reason)]
-                    if let to { steps.append((to, .transferIn)) }
-                    for (location, reason) in steps {
-                        let row = try await store.lockLevel(shopID: shopID, locationID: location.id, variantID: variantID, sku: line.sku)
-                        let movement = StockMovement(sku: line.sku, locationID: location.id, reason: reason, quantity: line.quantity,
-                                                     reference: reference, actor: actor.name, occurredAt: time)
-                        let after: StockLevel
-                        do {
-                            after = try row.level.applying(movement, allowBackorder: false)
-                        } catch let violation as StockRuleViolation {
-                            let field = violation.field == "location_id" ? "sku" : violation.field
-                            throw ValidationFailure([FieldIssue(field: "lines[\(i)].\(field)", code: violation.code.rawValue,
-                                                                message: "\(line.sku) at \(location.code): \(violation.message)")])
-                        }
-                        try await store.store(after, id: row.id)
-                        entries.append(.init(shopID: shopID, locationID: location.id, variantID: variantID, sku: line.sku,
-                                             reason: reason, quantity: line.quantity, before: row.level, after: after,
-                                             reference: reference, actor: actor.name, note: request.note))
-                        var updated = row
-                        (updated.onHand, updated.reserved, updated.damaged) = (after.onHand, after.reserved, after.damaged)
-                        touched.append(updated)
-                    }
+    /// Performs a prepared movement on `db`, which must be inside a write transaction.
+    func perform(_ p: Prepared, actor: Actor, at time: Date) async throws -> MovementResult {
+        let store = InventoryStore(sql: sql, now: time, newID: application.dependencies.ids.next)
+        var entries: [InventoryStore.Entry] = []
+        var touched: [InventoryStore.LevelRow] = []
+        for (i, line) in p.request.lines.enumerated() {
+            guard let variantID = p.variants[line.sku] else { continue }
+            var steps: [(Location, StockMovement.Reason)] = [(p.from, p.operation.reason)]
+            if let to = p.to { steps.append((to, .transferIn)) }
+            for (location, reason) in steps {
+                let row = try await store.lockLevel(shopID: p.shopID, locationID: location.id, variantID: variantID, sku: line.sku)
+                let movement = StockMovement(sku: line.sku, locationID: location.id, reason: reason, quantity: line.quantity,
+                                             reference: p.reference, actor: actor.name, occurredAt: time)
+                let after: StockLevel
+                do {
+                    after = try row.level.applying(movement, allowBackorder: false)
+                } catch {
+                    let violation: StockRuleViolation = error
+                    let field = violation.field == "location_id" ? "sku" : violation.field
+                    throw ValidationFailure([FieldIssue(field: "lines[\(i)].\(field)", code: violation.code.rawValue,
+                                                        message: "\(line.sku) at \(location.code): \(violation.message)")])
                 }
-                try await store.writeLedger(entries)
-                let levels = try await self.levelDTOs(touched, codes: locationCodes, on: db as! any SQLDatabase, at: time)
-                let body = try JSONCoding.encoder.encode(MovementResult(reference: reference.id, levels: levels))
-                if let idempotency {
-                    try await Idempotency(sql: db as! any SQLDatabase).record(
-                        id: recordID, shopID: shopID, key: idempotency.key, requestHash: idempotency.hash,
-                        status: .created, body: body, at: time)
-                }
-                return body
+                try await store.store(after, id: row.id)
+                entries.append(.init(shopID: p.shopID, locationID: location.id, variantID: variantID, sku: line.sku,
+                                     reason: reason, quantity: line.quantity, before: row.level, after: after,
+                                     reference: p.reference, actor: actor.name, note: p.request.note))
+                var updated = row
+                (updated.onHand, updated.reserved, updated.damaged) = (after.onHand, after.reserved, after.damaged)
+                touched.append(updated)
             }
-            return (body, false)
-        } catch {
-            guard let idempotency, let dbError = error as? any DatabaseError, dbError.isConstraintFailure,
-                  let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: idempotency.key, requestHash: idempotency.hash)
-            else { throw error }
-            return (answer.body, true)
         }
+        try await store.writeLedger(entries)
+        let codes = [p.from.id: p.from.code].merging(p.to.map { [$0.id: $0.code] } ?? [:]) { a, _ in a }
+        return MovementResult(reference: p.reference.id, levels: try await levelDTOs(touched, codes: codes, on: sql, at: time))
     }
 
     struct MovementResult: Codable, Sendable {
@@ -175,6 +201,17 @@ struct InventoryService {
         if let sku { query += " AND s.sku = \(bind: sku)" }
         if let location { query += " AND l.code = \(bind: location)" }
         query += " ORDER BY s.sku, l.code LIMIT 1000"
+        var incoming: [String: Int64] = [:]
+        for row in try await sql.raw("""
+            SELECT pl.sku, l.code, CAST(SUM(pl.ordered - pl.received) AS BIGINT) AS incoming
+            FROM purchase_order_lines pl JOIN purchase_orders p ON p.id = pl.purchase_order_id
+            JOIN stock_locations l ON l.id = p.location_id
+            WHERE p.shop_id = \(bind: shopID) AND p.status <> 'received' AND pl.received < pl.ordered
+            GROUP BY pl.sku, l.code
+            """).all() {
+            incoming[try row.decode(column: "sku", as: String.self) + "@" + row.decode(column: "code", as: String.self)] =
+                try row.decode(column: "incoming", as: Int64.self)
+        }
         return try await sql.raw(query).all().map { row in
             let onHand = try row.decode(column: "on_hand", as: Int64.self)
             let reserved = try row.decode(column: "reserved", as: Int64.self)
@@ -182,7 +219,9 @@ struct InventoryService {
             return LevelDTO(sku: try row.decode(column: "sku", as: String.self), location: try row.decode(column: "location", as: String.self),
                             warehouse: try row.decode(column: "warehouse", as: String.self), onHand: onHand, reserved: reserved,
                             available: onHand - reserved - buffer, damaged: try row.decode(column: "damaged", as: Int64.self),
-                            safetyBuffer: buffer, updatedAt: try row.decode(column: "updated_at", as: Date.self))
+                            safetyBuffer: buffer,
+                            incoming: incoming[try row.decode(column: "sku", as: String.self) + "@" + row.decode(column: "location", as: String.self)] ?? 0,
+                            updatedAt: try row.decode(column: "updated_at", as: Date.self))
         }
     }
 }
