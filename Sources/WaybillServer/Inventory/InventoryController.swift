@@ -12,6 +12,8 @@ struct InventoryController: RouteCollection {
         let inventory = routes.grouped("inventory")
         inventory.get("levels", use: levels)
         inventory.get("movements", use: movements)
+        inventory.get("replenishment", use: replenishment)
+        inventory.get("alerts", use: alerts)
         let purchaseOrders = routes.grouped("purchase-orders")
         purchaseOrders.get(use: listPurchaseOrders)
         purchaseOrders.post(use: createPurchaseOrder)
@@ -121,6 +123,32 @@ struct InventoryController: RouteCollection {
         query += " ORDER BY m.occurred_at DESC LIMIT \(bind: limit)"
         let rows = try await (req.db as! any SQLDatabase).raw(query).all(decoding: MovementDTO.self, keyDecodingStrategy: .convertFromSnakeCase)
         return try .json(["data": rows])
+    }
+
+    /// Every tracked SKU and location with its policy; `suggested_only=true` keeps those to order now.
+    func replenishment(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        var rows = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now)
+            .suggestions(shopID: principal.shopID, sku: req.query[String.self, at: "sku"])
+        if req.query[String.self, at: "suggested_only"] == "true" { rows = rows.filter { $0.suggestedQuantity > 0 } }
+        return try .json(["data": rows])
+    }
+
+    struct AlertDTO: Codable, Sendable {
+        var sku: String
+        var location: String
+        var kind: String
+        var detail: StockAlert.Detail
+    }
+
+    /// Low stock, projected stock-outs, overstock and dead stock, as of now.
+    func alerts(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        let rows = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now).suggestions(shopID: principal.shopID)
+        let alerts = rows.flatMap { row in
+            row.alerts.map { AlertDTO(sku: row.sku, location: row.location, kind: $0.kind.rawValue, detail: $0.detail) }
+        }
+        return try .json(["data": alerts])
     }
 
     func listPurchaseOrders(req: Request) async throws -> Response {
