@@ -26,6 +26,10 @@ struct ConsoleController: RouteCollection {
         let settings = ConsoleSettingsController()
         signedIn.get("settings", use: settings.show)
         signedIn.post("settings", use: settings.save)
+        let stock = ConsoleStockController()
+        signedIn.get("stock", use: stock.list)
+        signedIn.get("stock", ":sku", use: stock.sku)
+        signedIn.post("stock", "purchase-orders", use: stock.createPurchaseOrder)
     }
 
     struct LoginForm: Content { var email: String; var password: String }

@@ -121,3 +121,35 @@ struct ConsoleUnknownAccountTests {
         }
     }
 }
+
+@Suite("Console: stock")
+struct ConsoleStockTests {
+    @Test func theStockPagesShowLevelsTheLedgerChartAndOrderWhatIsSuggested() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            try await t.move("receipts", [("JAR-1", 3), ("JAR-2", 50)])
+            for day in 0..<3 {
+                t.time.advance(by: 86_400)
+                _ = try await t.order(sku: "JAR-1", email: "s\(day)@example.com")
+            }
+            let (_, session) = try await ConsoleTests().signIn(t)
+            let cookie: HTTPHeaders = ["Cookie": "waybill_session=\(session.cookie)"]
+            let list = try await t.send(.GET, "/console/stock?suggested=1", headers: cookie)
+            #expect(list.status == .ok)
+            #expect(list.text.contains("JAR-1"))
+            #expect(!list.text.contains(">JAR-2<"))
+            let page = try await t.send(.GET, "/console/stock/JAR-1", headers: cookie)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<svg"))
+            #expect(page.text.contains("reorder point"))
+            #expect(page.text.contains("reservation"))
+            let created = try await t.app.testing().sendRequest(.POST, "/console/stock/purchase-orders", headers: ConsoleTests().form(session.cookie),
+                body: ByteBuffer(string: "location=ICN&supplier=%EC%9D%B4%EC%B2%9C+%EB%8F%84%EC%9E%90%EA%B8%B0&_csrf=\(session.csrf)"))
+            #expect(created.status == .seeOther)
+            let pos = try await t.send(.GET, "/api/v1/purchase-orders")
+            let first = (try pos.json()["data"] as? [[String: Any]])?.first
+            #expect(first?["supplier"] as? String == "이천 도자기")
+            #expect(((first?["lines"] as? [[String: Any]])?.first?["sku"] as? String) == "JAR-1")
+        }
+    }
+}

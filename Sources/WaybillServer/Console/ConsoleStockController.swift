@@ -1,0 +1,172 @@
+import Fluent
+import SQLKit
+import Vapor
+import WaybillCore
+
+/// `/console/stock`: levels with days of cover, the SKU page with its ledger and a chart, and replenishment
+/// with a one-click purchase order.
+struct ConsoleStockController {
+    struct Row: Encodable {
+        var sku: String
+        var location: String
+        var onHand: Int64
+        var reserved: Int64
+        var available: Int64
+        var incoming: Int64
+        var reorderPoint: Int64
+        var suggested: Int64
+        var daysOfCover: String
+        var alerts: [String]
+        var low: Bool
+    }
+
+    struct StockContext: Encodable {
+        var shop: String
+        var user: String
+        var csrf: String
+        var title = "Stock"
+        var q: String
+        var sort: String
+        var rows: [Row]
+        var suggestedOnly: Bool
+        var locations: [String]
+        var message: String
+    }
+
+    func list(req: Request) async throws -> View {
+        let (user, shop) = try await ConsoleSettingsController.signedIn(req)
+        let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
+        let sort = req.query[String.self, at: "sort"] ?? "cover"
+        let suggestedOnly = req.query[String.self, at: "suggested"] == "1"
+        var suggestions = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now).suggestions(shopID: try shop.requireID())
+        if !q.isEmpty { suggestions = suggestions.filter { $0.sku.localizedCaseInsensitiveContains(q) } }
+        if suggestedOnly { suggestions = suggestions.filter { $0.suggestedQuantity > 0 } }
+        let levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: try shop.requireID(), sku: nil, location: nil)
+        let onHand = Dictionary(levels.map { ("\($0.sku)@\($0.location)", $0) }, uniquingKeysWith: { a, _ in a })
+        var rows = suggestions.map { s -> Row in
+            let level = onHand["\(s.sku)@\(s.location)"]
+            return Row(sku: s.sku, location: s.location, onHand: level?.onHand ?? 0, reserved: level?.reserved ?? 0,
+                       available: s.available, incoming: s.incoming, reorderPoint: Int64(s.reorderPoint.rounded(.up)),
+                       suggested: s.suggestedQuantity, daysOfCover: s.daysOfCover.map { String(format: "%.0f", $0) } ?? "∞",
+                       alerts: s.alerts.map { $0.kind.rawValue.replacingOccurrences(of: "_", with: " ") }, low: s.suggestedQuantity > 0)
+        }
+        switch sort {
+        case "sku": rows.sort { ($0.sku, $0.location) < ($1.sku, $1.location) }
+        case "available": rows.sort { $0.available < $1.available }
+        default: rows.sort { (Double($0.daysOfCover) ?? .infinity) < (Double($1.daysOfCover) ?? .infinity) }
+        }
+        return try await req.view.render("stock", StockContext(
+            shop: shop.name, user: user.email, csrf: CSRFMiddleware.token(for: req), q: q, sort: sort, rows: rows,
+            suggestedOnly: suggestedOnly, locations: Array(Set(rows.map(\.location))).sorted(),
+            message: req.query[String.self, at: "created"].map { "Purchase order \($0) created." } ?? ""))
+    }
+
+    struct SKUContext: Encodable {
+        struct Movement: Encodable { var at: String; var location: String; var reason: String; var quantity: Int64; var onHandDelta: Int64; var reservedDelta: Int64; var reference: String; var actor: String }
+        var shop: String
+        var user: String
+        var csrf: String
+        var title: String
+        var sku: String
+        var rows: [Row]
+        var movements: [Movement]
+        var chart: StockChart.Drawing
+    }
+
+    func sku(req: Request) async throws -> View {
+        let (user, shop) = try await ConsoleSettingsController.signedIn(req)
+        let sku = req.parameters.get("sku") ?? ""
+        let shopID = try shop.requireID()
+        let suggestions = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now).suggestions(shopID: shopID, sku: sku)
+        guard !suggestions.isEmpty else { throw APIError.notFound("stock of '\(sku.prefix(64))'") }
+        let levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: shopID, sku: sku, location: nil)
+        let rows = suggestions.map { s -> Row in
+            let level = levels.first { $0.location == s.location }
+            return Row(sku: s.sku, location: s.location, onHand: level?.onHand ?? 0, reserved: level?.reserved ?? 0, available: s.available,
+                       incoming: s.incoming, reorderPoint: Int64(s.reorderPoint.rounded(.up)), suggested: s.suggestedQuantity,
+                       daysOfCover: s.daysOfCover.map { String(format: "%.0f", $0) } ?? "∞",
+                       alerts: s.alerts.map { $0.kind.rawValue.replacingOccurrences(of: "_", with: " ") }, low: s.suggestedQuantity > 0)
+        }
+        let ledger = try await (req.db as! any SQLDatabase).raw("""
+            SELECT m.occurred_at, l.code AS location, m.reason, m.quantity, m.on_hand_delta, m.reserved_delta, m.reference_kind,
+                   m.reference_id, m.actor
+            FROM stock_movements m JOIN stock_locations l ON l.id = m.location_id
+            WHERE m.shop_id = \(bind: shopID) AND m.sku = \(bind: sku) ORDER BY m.occurred_at
+            """).all()
+        var points: [(Date, Int64)] = []
+        var available: Int64 = 0
+        var movements: [SKUContext.Movement] = []
+        for row in ledger {
+            let at = try row.decode(column: "occurred_at", as: Date.self)
+            let onHandDelta = try row.decode(column: "on_hand_delta", as: Int64.self), reservedDelta = try row.decode(column: "reserved_delta", as: Int64.self)
+            available += onHandDelta - reservedDelta
+            points.append((at, available))
+            movements.append(.init(at: ConsoleFormat.dateTime(at, timezone: shop.timezone), location: try row.decode(column: "location", as: String.self),
+                                   reason: try row.decode(column: "reason", as: String.self), quantity: try row.decode(column: "quantity", as: Int64.self),
+                                   onHandDelta: onHandDelta, reservedDelta: reservedDelta,
+                                   reference: "\(try row.decode(column: "reference_kind", as: String.self)) \(try row.decode(column: "reference_id", as: String.self).prefix(12))",
+                                   actor: try row.decode(column: "actor", as: String.self)))
+        }
+        let reorderPoint = suggestions.reduce(0) { $0 + $1.reorderPoint }
+        let safetyStock = suggestions.reduce(0) { $0 + $1.safetyStock }
+        return try await req.view.render("stock-sku", SKUContext(
+            shop: shop.name, user: user.email, csrf: CSRFMiddleware.token(for: req), title: sku, sku: sku, rows: rows,
+            movements: movements.reversed().prefix(200).map { $0 },
+            chart: StockChart.draw(points, reorderPoint: reorderPoint, safetyStock: safetyStock)))
+    }
+
+    struct OrderForm: Content { var location: String; var supplier: String }
+
+    /// Turns every current suggestion at a location into one purchase order (expected after the lead time).
+    func createPurchaseOrder(req: Request) async throws -> Response {
+        let (_, shop) = try await ConsoleSettingsController.signedIn(req)
+        let form = try req.content.decode(OrderForm.self)
+        let shopID = try shop.requireID()
+        let suggestions = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now).suggestions(shopID: shopID)
+            .filter { $0.location == form.location && $0.suggestedQuantity > 0 }
+        guard !suggestions.isEmpty else { throw APIError.invalid("location", "nothing_to_order", "nothing to reorder at \(form.location)") }
+        let number = "PO-" + String(Int(req.now.timeIntervalSince1970))
+        let lead = suggestions.map(\.leadTimeDays).max() ?? Replenishment.defaultLeadTime.days
+        let body = """
+            {"number":"\(number)","supplier":\(String(decoding: try JSONEncoder().encode(form.supplier.isEmpty ? "default supplier" : form.supplier), as: UTF8.self)),
+             "location":\(String(decoding: try JSONEncoder().encode(form.location), as: UTF8.self)),
+             "expected_at":"\(ISO8601DateFormatter().string(from: req.now.addingTimeInterval(lead * 86_400)))",
+             "lines":[\(suggestions.map { #"{"sku":"\#($0.sku)","quantity":\#($0.suggestedQuantity)}"# }.joined(separator: ","))]}
+            """
+        let request = try JSONCoding.decoder.decode(PurchaseOrders.CreateRequest.self, from: Data(body.utf8))
+        _ = try await PurchaseOrders(application: req.application, db: req.db).create(request, shopID: shopID)
+        return req.redirect(to: "/console/stock?suggested=1&created=\(number)")
+    }
+}
+
+/// A server-rendered SVG of available stock over time with the reorder point and safety stock drawn.
+enum StockChart {
+    struct Drawing: Encodable {
+        var width = 720
+        var height = 220
+        var path: String
+        var reorderY: Double
+        var safetyY: Double
+        var maxLabel: String
+        var empty: Bool
+    }
+
+    static func draw(_ points: [(Date, Int64)], reorderPoint: Double, safetyStock: Double) -> Drawing {
+        guard let first = points.first?.0, let last = points.last?.0, points.count > 1 else {
+            return Drawing(path: "", reorderY: 0, safetyY: 0, maxLabel: "0", empty: true)
+        }
+        let top = max(Double(points.map(\.1).max() ?? 1), reorderPoint, 1) * 1.1
+        let span = max(last.timeIntervalSince(first), 1)
+        func x(_ d: Date) -> Double { 40 + d.timeIntervalSince(first) / span * 670 }
+        func y(_ v: Double) -> Double { 200 - max(v, 0) / top * 190 }
+        var path = ""
+        var previous: Double?
+        for (date, value) in points {
+            let px = x(date), py = y(Double(value))
+            if let previous { path += String(format: " L%.1f %.1f", px, previous) }
+            path += path.isEmpty ? String(format: "M%.1f %.1f", px, py) : String(format: " L%.1f %.1f", px, py)
+            previous = py
+        }
+        return Drawing(path: path, reorderY: y(reorderPoint), safetyY: y(safetyStock), maxLabel: String(Int(top)), empty: false)
+    }
+}
