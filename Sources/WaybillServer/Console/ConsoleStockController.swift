@@ -18,6 +18,20 @@ struct ConsoleStockController {
         var daysOfCover: String
         var alerts: [String]
         var low: Bool
+
+        init(_ s: Replenishment.Suggestion, level: InventoryService.LevelDTO?) {
+            sku = s.sku
+            location = s.location
+            onHand = level?.onHand ?? 0
+            reserved = level?.reserved ?? 0
+            available = s.available
+            incoming = s.incoming
+            reorderPoint = Int64(s.reorderPoint.rounded(.up))
+            suggested = s.suggestedQuantity
+            daysOfCover = s.daysOfCover.map { String(format: "%.0f", $0) } ?? "∞"
+            alerts = s.alerts.map { $0.kind.rawValue.replacingOccurrences(of: "_", with: " ") }
+            low = s.suggestedQuantity > 0
+        }
     }
 
     struct StockContext: Encodable {
@@ -43,13 +57,7 @@ struct ConsoleStockController {
         if suggestedOnly { suggestions = suggestions.filter { $0.suggestedQuantity > 0 } }
         let levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: try shop.requireID(), sku: nil, location: nil)
         let onHand = Dictionary(levels.map { ("\($0.sku)@\($0.location)", $0) }, uniquingKeysWith: { a, _ in a })
-        var rows = suggestions.map { s -> Row in
-            let level = onHand["\(s.sku)@\(s.location)"]
-            return Row(sku: s.sku, location: s.location, onHand: level?.onHand ?? 0, reserved: level?.reserved ?? 0,
-                       available: s.available, incoming: s.incoming, reorderPoint: Int64(s.reorderPoint.rounded(.up)),
-                       suggested: s.suggestedQuantity, daysOfCover: s.daysOfCover.map { String(format: "%.0f", $0) } ?? "∞",
-                       alerts: s.alerts.map { $0.kind.rawValue.replacingOccurrences(of: "_", with: " ") }, low: s.suggestedQuantity > 0)
-        }
+        var rows = suggestions.map { Row($0, level: onHand["\($0.sku)@\($0.location)"]) }
         switch sort {
         case "sku": rows.sort { ($0.sku, $0.location) < ($1.sku, $1.location) }
         case "available": rows.sort { $0.available < $1.available }
@@ -80,13 +88,7 @@ struct ConsoleStockController {
         let suggestions = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now).suggestions(shopID: shopID, sku: sku)
         guard !suggestions.isEmpty else { throw APIError.notFound("stock of '\(sku.prefix(64))'") }
         let levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: shopID, sku: sku, location: nil)
-        let rows = suggestions.map { s -> Row in
-            let level = levels.first { $0.location == s.location }
-            return Row(sku: s.sku, location: s.location, onHand: level?.onHand ?? 0, reserved: level?.reserved ?? 0, available: s.available,
-                       incoming: s.incoming, reorderPoint: Int64(s.reorderPoint.rounded(.up)), suggested: s.suggestedQuantity,
-                       daysOfCover: s.daysOfCover.map { String(format: "%.0f", $0) } ?? "∞",
-                       alerts: s.alerts.map { $0.kind.rawValue.replacingOccurrences(of: "_", with: " ") }, low: s.suggestedQuantity > 0)
-        }
+        let rows = suggestions.map { s in Row(s, level: levels.first { $0.location == s.location }) }
         let ledger = try await (req.db as! any SQLDatabase).raw("""
             SELECT m.occurred_at, l.code AS location, m.reason, m.quantity, m.on_hand_delta, m.reserved_delta, m.reference_kind,
                    m.reference_id, m.actor
