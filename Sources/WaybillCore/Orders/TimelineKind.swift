@@ -6,6 +6,7 @@ public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case holdReleased = "hold_released"
     case orderCorrected = "order_corrected"
     case orderCancelled = "order_cancelled"
+    case orderEdited = "order_edited"
     case stockReserved = "stock_reserved"
     case stockReleased = "stock_released"
 }

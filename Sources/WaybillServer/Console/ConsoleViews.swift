@@ -123,6 +123,7 @@ enum ConsoleFormat {
         case .orderReady: return "Ready to fulfil"
         case .orderCorrected: return "Corrected: \(text("fields") ?? "")"
         case .orderCancelled: return "Cancelled" + (text("reason").map { " — \($0)" } ?? "")
+        case .orderEdited: return "Quantities edited"
         case .stockReserved, .stockReleased:
             guard case .array(let lines)? = p["lines"] else { return kind }
             let parts = lines.compactMap { line -> String? in

@@ -18,6 +18,7 @@ struct OrderController: RouteCollection {
         orders.post(":order", "cancel", use: cancel)
         orders.post(":order", "holds", use: hold)
         orders.post(":order", "holds", "release", use: release)
+        orders.on(.PATCH, ":order", "lines", body: .collect(maxSize: maxBody), use: editLines)
     }
 
     func create(req: Request) async throws -> Response {
@@ -92,6 +93,13 @@ struct OrderController: RouteCollection {
         let shop = try await req.shop(principal)
         let id = try await orderID(req, principal)
         return try .json(try await service(req).correct(orderID: id, shop: shop, patch: patch, actor: .api(principal)))
+    }
+
+    func editLines(req: Request) async throws -> Response {
+        let principal = try req.principal(.ordersWrite)
+        let body = try req.decodeJSON(EditLinesRequest.self)
+        let id = try await orderID(req, principal)
+        return try .json(try await service(req).editLines(orderID: id, shopID: principal.shopID, request: body, actor: .api(principal)))
     }
 
     func export(req: Request) async throws -> Response {

@@ -197,7 +197,7 @@ extension OrderService {
 
     /// Loads the order under a row lock (PostgreSQL `FOR UPDATE`; on SQLite the write gate already
     /// serialises writers), runs `change`, and returns the order as it now is.
-    private func withLockedOrder(
+    func withLockedOrder(
         _ orderID: UUID, shopID: UUID, _ change: @escaping @Sendable (Order, any Database) async throws -> Void
     ) async throws -> OrderDTO {
         try await application.write { db in
