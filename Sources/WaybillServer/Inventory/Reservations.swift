@@ -47,6 +47,24 @@ extension InventoryStore {
         })
     }
 
+    /// Releases `quantity` units of one allocation (the whole allocation when it is all of it): the level, the
+    /// allocation row, and the ledger entry to write.
+    func release(allocationID: UUID, allocated: Int64, quantity: Int64, locationID: UUID, variantID: UUID, sku: String,
+                 shopID: UUID, orderID: UUID, actor: String, note: String?) async throws -> Entry {
+        let level = try await lockLevel(shopID: shopID, locationID: locationID, variantID: variantID, sku: sku)
+        let movement = StockMovement(sku: sku, locationID: locationID, reason: .release, quantity: quantity,
+                                     reference: .init(.order, orderID.uuidString), actor: actor, occurredAt: now)
+        let after = try level.level.applying(movement, allowBackorder: true)
+        try await store(after, id: level.id)
+        if quantity >= allocated {
+            try await sql.raw("UPDATE order_allocations SET state = 'released' WHERE id = \(bind: allocationID)").run()
+        } else {
+            try await sql.raw("UPDATE order_allocations SET quantity = quantity - \(bind: quantity) WHERE id = \(bind: allocationID)").run()
+        }
+        return Entry(shopID: shopID, locationID: locationID, variantID: variantID, sku: sku, reason: .release, quantity: quantity,
+                     before: level.level, after: after, reference: movement.reference, actor: actor, note: note)
+    }
+
     /// Gives back what an order still holds reserved (on cancellation). Returns the units released per SKU.
     @discardableResult
     func releaseAll(orderID: UUID, shopID: UUID, actor: String) async throws -> [String: Int64] {
@@ -57,24 +75,15 @@ extension InventoryStore {
         var entries: [Entry] = []
         var released: [String: Int64] = [:]
         for row in held {
-            let locationID = try row.decode(column: "location_id", as: UUID.self)
-            let variantID = try row.decode(column: "variant_id", as: UUID.self)
             let sku = try row.decode(column: "sku", as: String.self)
             let quantity = try row.decode(column: "quantity", as: Int64.self)
-            let level = try await lockLevel(shopID: shopID, locationID: locationID, variantID: variantID, sku: sku)
-            let movement = StockMovement(sku: sku, locationID: locationID, reason: .release, quantity: quantity,
-                                         reference: .init(.order, orderID.uuidString), actor: actor, occurredAt: now)
-            let after = try level.level.applying(movement, allowBackorder: true)
-            try await store(after, id: level.id)
-            entries.append(Entry(shopID: shopID, locationID: locationID, variantID: variantID, sku: sku, reason: .release,
-                                 quantity: quantity, before: level.level, after: after, reference: movement.reference,
-                                 actor: actor, note: nil))
+            entries.append(try await release(
+                allocationID: try row.decode(column: "id", as: UUID.self), allocated: quantity, quantity: quantity,
+                locationID: try row.decode(column: "location_id", as: UUID.self), variantID: try row.decode(column: "variant_id", as: UUID.self),
+                sku: sku, shopID: shopID, orderID: orderID, actor: actor, note: nil))
             released[sku, default: 0] += quantity
         }
         try await writeLedger(entries)
-        try await sql.raw("""
-            UPDATE order_allocations SET state = 'released' WHERE order_id = \(bind: orderID) AND state = 'reserved'
-            """).run()
         return released
     }
 }

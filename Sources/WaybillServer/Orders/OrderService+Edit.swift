@@ -101,19 +101,9 @@ extension OrderService {
                 var toRelease = -delta
                 for (allocationID, locationID, allocated) in held.reversed() where toRelease > 0 {
                     let take = min(allocated, toRelease)
-                    let level = try await store.lockLevel(shopID: shopID, locationID: locationID, variantID: line.variantID, sku: line.sku)
-                    let movement = StockMovement(sku: line.sku, locationID: locationID, reason: .release, quantity: take,
-                                                 reference: .init(.order, orderID.uuidString), actor: actor.name, occurredAt: time)
-                    let after = try level.level.applying(movement, allowBackorder: true)
-                    try await store.store(after, id: level.id)
-                    entries.append(.init(shopID: shopID, locationID: locationID, variantID: line.variantID, sku: line.sku, reason: .release,
-                                         quantity: take, before: level.level, after: after, reference: movement.reference,
-                                         actor: actor.name, note: "order edited"))
-                    if take == allocated {
-                        try await sql.raw("UPDATE order_allocations SET state = 'released' WHERE id = \(bind: allocationID)").run()
-                    } else {
-                        try await sql.raw("UPDATE order_allocations SET quantity = quantity - \(bind: take) WHERE id = \(bind: allocationID)").run()
-                    }
+                    entries.append(try await store.release(
+                        allocationID: allocationID, allocated: allocated, quantity: take, locationID: locationID,
+                        variantID: line.variantID, sku: line.sku, shopID: shopID, orderID: orderID, actor: actor.name, note: "order edited"))
                     toRelease -= take
                 }
                 releasedFacts.append(.init(sku: line.sku, quantity: -delta))
