@@ -11,6 +11,7 @@ struct InventoryController: RouteCollection {
         routes.get("locations", use: locations)
         let inventory = routes.grouped("inventory")
         inventory.get("levels", use: levels)
+        inventory.get("levels.csv", use: levelsCSV)
         inventory.get("movements", use: movements)
         inventory.get("replenishment", use: replenishment)
         inventory.get("alerts", use: alerts)
@@ -91,6 +92,16 @@ struct InventoryController: RouteCollection {
         let levels = try await InventoryService(application: req.application, db: req.db)
             .levels(shopID: principal.shopID, sku: req.query[String.self, at: "sku"], location: req.query[String.self, at: "location"])
         return try .json(["data": levels])
+    }
+
+    func levelsCSV(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        let levels = try await InventoryService(application: req.application, db: req.db)
+            .levels(shopID: principal.shopID, sku: req.query[String.self, at: "sku"], location: req.query[String.self, at: "location"])
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.contentDisposition = .init(.attachment, filename: "stock.csv")
+        return Response(status: .ok, headers: headers, body: .init(data: try StockCSV.export(levels)))
     }
 
     struct MovementDTO: Codable, Sendable {
