@@ -10,11 +10,16 @@ public struct AlertSettings: Hashable, Sendable, Codable {
     public var overstockCoverDays: Double
     /// No sale for this many days while stock waits is dead stock.
     public var deadStockDays: Int
+    /// Stock that arrived less than this many days ago with no demand forecast yet is new, not overstock:
+    /// a product launched today has no history to forecast from, and calling it overstock is noise.
+    public var newStockGraceDays: Int
 
-    public init(stockoutHorizonDays: Int? = nil, overstockCoverDays: Double = 120, deadStockDays: Int = 90) {
+    public init(stockoutHorizonDays: Int? = nil, overstockCoverDays: Double = 120, deadStockDays: Int = 90,
+                newStockGraceDays: Int = 28) {
         self.stockoutHorizonDays = stockoutHorizonDays
         self.overstockCoverDays = overstockCoverDays
         self.deadStockDays = deadStockDays
+        self.newStockGraceDays = newStockGraceDays
     }
 }
 
@@ -74,6 +79,8 @@ public enum AlertRules {
         guard input.position > 0, settings.overstockCoverDays.isFinite else { return nil }
         let cover = ReorderPolicy.daysOfCover(stock: input.position, dailyForecast: input.dailyForecast)
         if let cover, cover <= settings.overstockCoverDays { return nil }
+        if cover == nil, input.lastSaleAt == nil, let since = input.stockedSince,
+           input.now.timeIntervalSince(since) < Double(settings.newStockGraceDays) * 86_400 { return nil }
         // The excess is what lies beyond the threshold's worth of forecast demand; holding it is the cost of
         // the decision to over-order (the rest would be bought anyway).
         let needed = Int64(min(expectedDemand(days: settings.overstockCoverDays, input.dailyForecast).rounded(.up), 1e15))

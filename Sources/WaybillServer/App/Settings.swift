@@ -23,6 +23,10 @@ public struct Settings: Sendable {
     public enum LogFormat: String, Sendable { case text, json }
     /// PostgreSQL schemas to search; tests give each test its own schema.
     public var postgresSearchPath: [String]? = nil
+    /// Run the scheduled jobs (nightly replenishment plans, stock alerts) inside `waybill serve`.
+    public var jobsEnabled = true
+    /// Seconds between passes of the stock-alert job.
+    public var jobInterval: TimeInterval = 30
 
     public init(
         database: DatabaseChoice = .sqlite(path: "waybill.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,
@@ -96,6 +100,18 @@ public struct Settings: Sendable {
                 throw Invalid(variable: "WAYBILL_SECURE_COOKIES", problem: "must be true or false")
             }
             settings.secureCookies = flag
+        }
+        if let raw = environment["WAYBILL_JOBS"], !raw.isEmpty {
+            guard let flag = ["on": true, "off": false, "true": true, "false": false][raw.lowercased()] else {
+                throw Invalid(variable: "WAYBILL_JOBS", problem: "must be on or off")
+            }
+            settings.jobsEnabled = flag
+        }
+        if let raw = environment["WAYBILL_JOB_INTERVAL"], !raw.isEmpty {
+            guard let seconds = TimeInterval(raw), seconds >= 1, seconds <= 86_400 else {
+                throw Invalid(variable: "WAYBILL_JOB_INTERVAL", problem: "must be a number of seconds 1–86400")
+            }
+            settings.jobInterval = seconds
         }
         return settings
     }

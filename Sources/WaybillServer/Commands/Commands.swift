@@ -16,7 +16,9 @@ extension Application {
         asyncCommands.use(key.group(help: "Manage API keys"), as: "key")
         var inventory = AsyncCommands(enableAutocomplete: false)
         inventory.use(InventoryVerifyCommand(), as: "verify")
-        asyncCommands.use(inventory.group(help: "Stock: verify the ledger"), as: "inventory")
+        inventory.use(InventoryPlanCommand(), as: "plan")
+        inventory.use(InventoryBacktestCommand(), as: "backtest")
+        asyncCommands.use(inventory.group(help: "Stock: verify the ledger, plan replenishment, backtest the policy"), as: "inventory")
         asyncCommands.use(ImportProductsCommand(), as: "import")
         asyncCommands.use(ExportOrdersCommand(), as: "export")
     }

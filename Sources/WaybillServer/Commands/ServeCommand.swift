@@ -24,6 +24,12 @@ struct WaybillServeCommand: AsyncCommand {
             let credentials = try await DemoSeeder(application: app).seed()
             context.console.output(credentials.banner(baseURL: "http://\(host):\(port)").consoleText())
         }
+        if app.settings.jobsEnabled {
+            // The app booted before this command ran: start the jobs here; the lifecycle stops them.
+            let jobs = InventoryJobs(interval: app.settings.jobInterval)
+            try await jobs.didBootAsync(app)
+            app.lifecycle.use(jobs)
+        }
         var input = CommandInput(arguments: ["serve", "--hostname", host, "--port", String(port)])
         let serve = await app.servers.asyncCommand
         try await serve.run(using: context, signature: try ServeCommand.Signature(from: &input))

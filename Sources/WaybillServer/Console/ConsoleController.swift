@@ -30,6 +30,11 @@ struct ConsoleController: RouteCollection {
         signedIn.get("stock", use: stock.list)
         signedIn.get("stock", ":sku", use: stock.sku)
         signedIn.post("stock", "purchase-orders", use: stock.createPurchaseOrder)
+        let receiving = ConsoleReceivingController()
+        signedIn.get("alerts", use: receiving.alerts)
+        signedIn.get("purchase-orders", use: receiving.list)
+        signedIn.get("purchase-orders", ":number", use: receiving.show)
+        signedIn.post("purchase-orders", ":number", "receive", use: receiving.receive)
     }
 
     struct LoginForm: Content { var email: String; var password: String }

@@ -52,7 +52,7 @@ struct ConsoleStockController {
         let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
         let sort = req.query[String.self, at: "sort"] ?? "cover"
         let suggestedOnly = req.query[String.self, at: "suggested"] == "1"
-        var suggestions = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now).suggestions(shopID: try shop.requireID())
+        var suggestions = try await Replenishment(application: req.application, now: req.now).suggestions(shopID: try shop.requireID())
         if !q.isEmpty { suggestions = suggestions.filter { $0.sku.localizedCaseInsensitiveContains(q) } }
         if suggestedOnly { suggestions = suggestions.filter { $0.suggestedQuantity > 0 } }
         let levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: try shop.requireID(), sku: nil, location: nil)
@@ -85,7 +85,7 @@ struct ConsoleStockController {
         let (user, shop) = try await ConsoleSettingsController.signedIn(req)
         let sku = req.parameters.get("sku") ?? ""
         let shopID = try shop.requireID()
-        let suggestions = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now).suggestions(shopID: shopID, sku: sku)
+        let suggestions = try await Replenishment(application: req.application, now: req.now).suggestions(shopID: shopID, sku: sku)
         guard !suggestions.isEmpty else { throw APIError.notFound("stock of '\(sku.prefix(64))'") }
         let levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: shopID, sku: sku, location: nil)
         let rows = suggestions.map { s in Row(s, level: levels.first { $0.location == s.location }) }
@@ -124,18 +124,16 @@ struct ConsoleStockController {
         let (_, shop) = try await ConsoleSettingsController.signedIn(req)
         let form = try req.content.decode(OrderForm.self)
         let shopID = try shop.requireID()
-        let suggestions = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now).suggestions(shopID: shopID)
+        let suggestions = try await Replenishment(application: req.application, now: req.now).suggestions(shopID: shopID)
             .filter { $0.location == form.location && $0.suggestedQuantity > 0 }
         guard !suggestions.isEmpty else { throw APIError.invalid("location", "nothing_to_order", "nothing to reorder at \(form.location)") }
         let number = "PO-" + String(Int(req.now.timeIntervalSince1970))
         let lead = suggestions.map(\.leadTimeDays).max() ?? Replenishment.defaultLeadTime.days
-        let body = """
-            {"number":"\(number)","supplier":\(String(decoding: try JSONEncoder().encode(form.supplier.isEmpty ? "default supplier" : form.supplier), as: UTF8.self)),
-             "location":\(String(decoding: try JSONEncoder().encode(form.location), as: UTF8.self)),
-             "expected_at":"\(ISO8601DateFormatter().string(from: req.now.addingTimeInterval(lead * 86_400)))",
-             "lines":[\(suggestions.map { #"{"sku":"\#($0.sku)","quantity":\#($0.suggestedQuantity)}"# }.joined(separator: ","))]}
-            """
-        let request = try JSONCoding.decoder.decode(PurchaseOrders.CreateRequest.self, from: Data(body.utf8))
+        let supplier = form.supplier.trimmingCharacters(in: .whitespaces)
+        let request = PurchaseOrders.CreateRequest(
+            number: number, supplier: supplier.isEmpty ? "default supplier" : supplier, location: form.location,
+            expectedAt: req.now.addingTimeInterval(lead * 86_400), orderedAt: nil,
+            lines: suggestions.map { .init(sku: $0.sku, quantity: $0.suggestedQuantity) })
         _ = try await PurchaseOrders(application: req.application, db: req.db).create(request, shopID: shopID)
         return req.redirect(to: "/console/stock?suggested=1&created=\(number)")
     }

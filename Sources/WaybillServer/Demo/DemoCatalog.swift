@@ -72,4 +72,10 @@ enum DemoCatalog {
                                 active: true, variants: variants)
         }
     }
+
+    /// Last season's colour, still in the Busan warehouse and no longer offered: the demo's dead stock.
+    static let discontinued = ProductDraft(
+        handle: "autumn-table-runner", names: ["ko": "가을 식탁 러너 (단종)", "en": "Autumn table runner (discontinued)"],
+        descriptions: ["ko": "지난 시즌 색상", "en": "Last season's colour"], active: true,
+        variants: [VariantDraft(sku: "HL-900", price: 34_000, weightGrams: 300, lengthMm: 400, widthMm: 100, heightMm: 50)])
 }

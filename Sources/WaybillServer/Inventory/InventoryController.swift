@@ -14,9 +14,14 @@ struct InventoryController: RouteCollection {
         inventory.get("levels.csv", use: levelsCSV)
         inventory.get("movements", use: movements)
         inventory.get("replenishment", use: replenishment)
+        inventory.post("replenishment", "refresh", use: refreshReplenishment)
+        inventory.get("replenishment", "settings", ":sku", use: replenishmentSettings)
+        inventory.put("replenishment", "settings", ":sku", use: saveReplenishmentSettings)
         inventory.get("alerts", use: alerts)
+        inventory.get("alerts", "history", use: alertHistory)
         let purchaseOrders = routes.grouped("purchase-orders")
         purchaseOrders.get(use: listPurchaseOrders)
+        routes.get("purchase-orders.csv", use: purchaseOrdersCSV)
         purchaseOrders.post(use: createPurchaseOrder)
         purchaseOrders.get(":number", use: showPurchaseOrder)
         purchaseOrders.post(":number", "receipts", use: receivePurchaseOrder)
@@ -139,27 +144,77 @@ struct InventoryController: RouteCollection {
     /// Every tracked SKU and location with its policy; `suggested_only=true` keeps those to order now.
     func replenishment(req: Request) async throws -> Response {
         let principal = try req.principal(.inventoryRead)
-        var rows = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now)
+        var rows = try await Replenishment(application: req.application, now: req.now)
             .suggestions(shopID: principal.shopID, sku: req.query[String.self, at: "sku"])
         if req.query[String.self, at: "suggested_only"] == "true" { rows = rows.filter { $0.suggestedQuantity > 0 } }
         return try .json(["data": rows])
     }
 
-    struct AlertDTO: Codable, Sendable {
-        var sku: String
-        var location: String
-        var kind: String
-        var detail: StockAlert.Detail
-    }
-
-    /// Low stock, projected stock-outs, overstock and dead stock, as of now.
+    /// Alerts as the job last left them: `state` active (default), cleared or all; `kind` one kind.
     func alerts(req: Request) async throws -> Response {
         let principal = try req.principal(.inventoryRead)
-        let rows = try await Replenishment(sql: req.db as! any SQLDatabase, now: req.now).suggestions(shopID: principal.shopID)
-        let alerts = rows.flatMap { row in
-            row.alerts.map { AlertDTO(sku: row.sku, location: row.location, kind: $0.kind.rawValue, detail: $0.detail) }
+        let state = req.query[String.self, at: "state"] ?? "active"
+        guard ["active", "cleared", "all"].contains(state) else {
+            throw APIError.invalid("state", "invalid_value", "state must be active, cleared or all")
         }
-        return try .json(["data": alerts])
+        let kind = req.query[String.self, at: "kind"]
+        if let kind, StockAlert.Kind(rawValue: kind) == nil {
+            throw APIError.invalid("kind", "invalid_value",
+                                   "kind must be one of \(StockAlert.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return try .json(["data": try await StockAlerts(application: req.application, now: req.now)
+            .list(shopID: principal.shopID, state: state, kind: kind)])
+    }
+
+    /// The raised and cleared facts, newest first.
+    func alertHistory(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        let limit = req.query[Int.self, at: "limit"] ?? 100
+        guard (1...1_000).contains(limit) else { throw APIError.invalid("limit", "out_of_range", "limit must be 1–1000") }
+        let facts = try await ShopFacts(sql: req.db as! any SQLDatabase, newID: req.application.dependencies.ids.next)
+            .list(shopID: principal.shopID, kinds: [.stockAlertRaised, .stockAlertCleared], limit: limit)
+        return try .json(["data": facts])
+    }
+
+    /// Recomputes every plan of the shop now and re-evaluates its alerts (the nightly job, on demand).
+    func refreshReplenishment(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryWrite)
+        let report = try await ReplenishmentPlanner(application: req.application, now: req.now).run(shopID: principal.shopID)
+        let outcome = try await StockAlerts(application: req.application, now: req.now).evaluate(shopID: principal.shopID)
+        struct Body: Encodable { var positions: Int; var seconds: Double; var alertsRaised: [String]; var alertsCleared: [String] }
+        return try .json(Body(positions: report.positions, seconds: report.seconds, alertsRaised: outcome.raised, alertsCleared: outcome.cleared))
+    }
+
+    func replenishmentSettings(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        let sku = try await knownSKU(req, shopID: principal.shopID)
+        let all = try await ReplenishmentSettings.all(sql: req.db as! any SQLDatabase, shopID: principal.shopID)
+        return try .json(all[sku] ?? .default)
+    }
+
+    /// Sets a SKU's service level, pack size, minimum order, costs and lot rule; its plans are recomputed.
+    func saveReplenishmentSettings(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryWrite)
+        let sku = try await knownSKU(req, shopID: principal.shopID)
+        let settings = try req.decodeJSON(ReplenishmentSettings.self)
+        do { try settings.validate() } catch let failure as ValidationFailure { throw APIError.validation(failure) }
+        let id = req.newID(), now = req.now
+        try await req.application.write { db in
+            try await ReplenishmentSettings.save(settings, sku: sku, shopID: principal.shopID, id: id, at: now, sql: db as! any SQLDatabase)
+        }
+        try await ReplenishmentPlanner(application: req.application, now: now).run(shopID: principal.shopID, skus: [sku])
+        try await StockAlerts(application: req.application, now: now).evaluate(shopID: principal.shopID, skus: [sku])
+        return try .json(settings)
+    }
+
+    private func knownSKU(_ req: Request, shopID: UUID) async throws -> String {
+        let sku = req.parameters.get("sku") ?? ""
+        let found = try await (req.db as! any SQLDatabase).raw("""
+            SELECT 1 AS found FROM variants v JOIN products p ON p.id = v.product_id
+            WHERE p.shop_id = \(bind: shopID) AND v.sku = \(bind: sku)
+            """).first()
+        guard found != nil else { throw APIError.notFound("SKU '\(sku.prefix(64))'") }
+        return sku
     }
 
     func listPurchaseOrders(req: Request) async throws -> Response {
@@ -171,6 +226,20 @@ struct InventoryController: RouteCollection {
         return try .json(["data": try await PurchaseOrders(application: req.application, db: req.db).list(shopID: principal.shopID, status: status)])
     }
 
+    /// One row per line of every purchase order (optionally of one status).
+    func purchaseOrdersCSV(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryRead)
+        let status = req.query[String.self, at: "status"]
+        if let status, !["open", "partially_received", "received"].contains(status) {
+            throw APIError.invalid("status", "invalid_value", "status must be open, partially_received or received")
+        }
+        let orders = try await PurchaseOrders(application: req.application, db: req.db).list(shopID: principal.shopID, status: status)
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.contentDisposition = .init(.attachment, filename: "purchase-orders.csv")
+        return Response(status: .ok, headers: headers, body: .init(data: try PurchaseOrderCSV.export(orders)))
+    }
+
     func createPurchaseOrder(req: Request) async throws -> Response {
         let principal = try req.principal(.inventoryWrite)
         let body = try req.decodeJSON(PurchaseOrders.CreateRequest.self)
@@ -178,7 +247,9 @@ struct InventoryController: RouteCollection {
         if (try? await pos.find(shopID: principal.shopID, number: body.number)) != nil {
             throw APIError(.conflict, "number_taken", "purchase order \(body.number) already exists")
         }
-        return try .json(try await pos.create(body, shopID: principal.shopID), status: .created)
+        let created = try await pos.create(body, shopID: principal.shopID)
+        await StockAlerts.afterMovement(req, shopID: principal.shopID, skus: body.lines.map(\.sku))
+        return try .json(created, status: .created)
     }
 
     func showPurchaseOrder(req: Request) async throws -> Response {
@@ -189,9 +260,15 @@ struct InventoryController: RouteCollection {
 
     func receivePurchaseOrder(req: Request) async throws -> Response {
         let principal = try req.principal(.inventoryWrite)
+        let key = try req.idempotencyKey()
         let body = try req.decodeJSON(PurchaseOrders.ReceiveRequest.self)
-        return try .json(try await PurchaseOrders(application: req.application, db: req.db)
-            .receive(number: req.parameters.get("number") ?? "", body, shopID: principal.shopID, actor: .api(principal)), status: .created)
+        let (receipt, replayed) = try await PurchaseOrders(application: req.application, db: req.db)
+            .receive(number: req.parameters.get("number") ?? "", body, shopID: principal.shopID, actor: .api(principal),
+                     idempotency: key.map { ($0, Idempotency.hash(req.rawBody)) })
+        if !replayed { await StockAlerts.afterMovement(req, shopID: principal.shopID, skus: body.lines.map(\.sku)) }
+        let response = try Response.json(receipt, status: .created)
+        if replayed { response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true") }
+        return response
     }
 
     func move(_ req: Request, _ operation: StockOperation) async throws -> Response {
@@ -201,6 +278,7 @@ struct InventoryController: RouteCollection {
         let (body, replayed) = try await InventoryService(application: req.application, db: req.db).apply(
             operation, request, shopID: principal.shopID, actor: .api(principal),
             idempotency: key.map { ($0, Idempotency.hash(req.rawBody)) })
+        if !replayed { await StockAlerts.afterMovement(req, shopID: principal.shopID, skus: request.lines.map(\.sku)) }
         var headers = HTTPHeaders()
         headers.contentType = .json
         if replayed { headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true") }

@@ -10,9 +10,11 @@ import WaybillCore
 struct PurchaseOrders {
     let application: Application
     let db: any Database
+    /// Overrides the application's clock; the demo books its supplier history in the past.
+    var clock: WaybillClock? = nil
 
     var sql: any SQLDatabase { db as! any SQLDatabase }
-    var now: Date { application.dependencies.clock.now() }
+    var now: Date { (clock ?? application.dependencies.clock).now() }
 
     struct CreateRequest: Decodable, Sendable {
         struct Line: Decodable, Sendable {
@@ -24,6 +26,10 @@ struct PurchaseOrders {
                 quantity = try c.decodeInteger(.quantity)
             }
             enum CodingKeys: String, CodingKey { case sku, quantity }
+            init(sku: String, quantity: Int64) {
+                self.sku = sku
+                self.quantity = quantity
+            }
         }
         var number: String
         var supplier: String
@@ -93,17 +99,73 @@ struct PurchaseOrders {
     }
 
     /// Books a delivery against the order: receipt movements into its location, received quantities, status,
-    /// and the supplier's lead time as observed now.
-    func receive(number: String, _ r: ReceiveRequest, shopID: UUID, actor: Actor) async throws -> DTO {
+    /// and the supplier's lead time as observed now. With an idempotency key, a repeated delivery of the same
+    /// request answers the first receipt again and books nothing.
+    func receive(number: String, _ r: ReceiveRequest, shopID: UUID, actor: Actor,
+                 idempotency: (key: String, hash: String)? = nil) async throws -> (DTO, replayed: Bool) {
+        if let idempotency, let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: idempotency.key, requestHash: idempotency.hash) {
+            return (try JSONCoding.decoder.decode(DTO.self, from: answer.body), true)
+        }
         let po = try await find(shopID: shopID, number: number)
+        try Self.check(r, against: po)
+        let time = now
+        let ids = application.dependencies.ids.next
+        let prepared = try await InventoryService(application: application, db: db).prepare(
+            .receipt, StockMovementRequest(location: po.location, lines: r.lines, note: r.note, reference: number),
+            shopID: shopID, referenceKind: .purchaseOrder)
+        do {
+            // The stock movement and the purchase-order bookkeeping land together or not at all. The order row
+            // is locked and re-checked inside, so two people receiving the same delivery cannot both book it.
+            try await application.write { db in
+                let sql = db as! any SQLDatabase
+                guard let row = try await sql.select().columns("id", "ordered_at").from("purchase_orders")
+                    .where("shop_id", .equal, SQLBind(shopID)).where("number", .equal, SQLBind(number))
+                    .for(.update).first() else { throw APIError.notFound("purchase order") }
+                let locked = PurchaseOrders(application: application, db: db, clock: clock)
+                try Self.check(r, against: try await locked.find(shopID: shopID, number: number))
+                _ = try await InventoryService(application: application, db: db, clock: clock).perform(prepared, actor: actor, at: time)
+                let poID = try row.decode(column: "id", as: UUID.self)
+                for line in r.lines {
+                    try await sql.raw("""
+                        UPDATE purchase_order_lines SET received = received + \(bind: line.quantity)
+                        WHERE purchase_order_id = \(bind: poID) AND sku = \(bind: line.sku)
+                        """).run()
+                }
+                let open = try await sql.raw("SELECT COUNT(*) AS n FROM purchase_order_lines WHERE purchase_order_id = \(bind: poID) AND received < ordered")
+                    .first()?.decode(column: "n", as: Int64.self) ?? 0
+                try await sql.raw("UPDATE purchase_orders SET status = \(bind: open == 0 ? "received" : "partially_received") WHERE id = \(bind: poID)").run()
+                let orderedAt = try row.decode(column: "ordered_at", as: Date.self)
+                try await sql.insert(into: "purchase_order_receipts")
+                    .columns("id", "shop_id", "purchase_order_id", "supplier", "received_at", "lead_time_days", "units")
+                    .values(SQLBind(ids()), SQLBind(shopID), SQLBind(poID), SQLBind(po.supplier), SQLBind(time),
+                            SQLBind(time.timeIntervalSince(orderedAt) / 86_400), SQLBind(r.lines.reduce(0) { $0 + $1.quantity }))
+                    .run()
+                if let idempotency {
+                    let body = try JSONCoding.encoder.encode(try await locked.find(shopID: shopID, number: number))
+                    try await Idempotency(sql: sql).record(id: ids(), shopID: shopID, key: idempotency.key, requestHash: idempotency.hash,
+                                                           status: .created, body: body, at: time)
+                }
+            }
+        } catch {
+            guard let idempotency, let dbError = error as? any DatabaseError, dbError.isConstraintFailure,
+                  let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: idempotency.key, requestHash: idempotency.hash)
+            else { throw error }
+            return (try JSONCoding.decoder.decode(DTO.self, from: answer.body), true)
+        }
+        return (try await find(shopID: shopID, number: number), false)
+    }
+
+    /// A delivery must fit what is still outstanding (unless over-receipt is allowed) on an open order.
+    static func check(_ r: ReceiveRequest, against po: DTO) throws {
         guard po.status != "received" && po.status != "cancelled" else {
-            throw APIError(.conflict, "purchase_order_closed", "purchase order \(number) is \(po.status)")
+            throw APIError(.conflict, "purchase_order_closed", "purchase order \(po.number) is \(po.status)")
         }
         var issues = IssueList()
+        if r.lines.isEmpty { issues.add("lines", "required", "give at least one line") }
         let outstanding = Dictionary(po.lines.map { ($0.sku, $0.outstanding) }, uniquingKeysWith: { a, _ in a })
         for (i, line) in r.lines.enumerated() {
             guard let left = outstanding[line.sku] else {
-                issues.add("lines[\(i)].sku", "not_on_order", "\(line.sku) is not on purchase order \(number)"); continue
+                issues.add("lines[\(i)].sku", "not_on_order", "\(line.sku.prefix(64)) is not on purchase order \(po.number)"); continue
             }
             if line.quantity > left && r.allowOverReceipt != true {
                 issues.add("lines[\(i)].quantity", "exceeds_ordered",
@@ -111,36 +173,6 @@ struct PurchaseOrders {
             }
         }
         guard issues.isEmpty else { throw ValidationFailure(issues.issues) }
-        let time = now
-        let ids = application.dependencies.ids.next
-        let prepared = try await InventoryService(application: application, db: db).prepare(
-            .receipt, StockMovementRequest(location: po.location, lines: r.lines, note: r.note, reference: number),
-            shopID: shopID, referenceKind: .purchaseOrder)
-        // The stock movement and the purchase-order bookkeeping land together or not at all.
-        try await application.write { db in
-            _ = try await InventoryService(application: application, db: db).perform(prepared, actor: actor, at: time)
-            let sql = db as! any SQLDatabase
-            guard let row = try await sql.raw("SELECT id, ordered_at FROM purchase_orders WHERE shop_id = \(bind: shopID) AND number = \(bind: number)").first() else {
-                throw APIError.notFound("purchase order")
-            }
-            let poID = try row.decode(column: "id", as: UUID.self)
-            for line in r.lines {
-                try await sql.raw("""
-                    UPDATE purchase_order_lines SET received = received + \(bind: line.quantity)
-                    WHERE purchase_order_id = \(bind: poID) AND sku = \(bind: line.sku)
-                    """).run()
-            }
-            let open = try await sql.raw("SELECT COUNT(*) AS n FROM purchase_order_lines WHERE purchase_order_id = \(bind: poID) AND received < ordered")
-                .first()?.decode(column: "n", as: Int64.self) ?? 0
-            try await sql.raw("UPDATE purchase_orders SET status = \(bind: open == 0 ? "received" : "partially_received") WHERE id = \(bind: poID)").run()
-            let orderedAt = try row.decode(column: "ordered_at", as: Date.self)
-            try await sql.insert(into: "purchase_order_receipts")
-                .columns("id", "shop_id", "purchase_order_id", "supplier", "received_at", "lead_time_days", "units")
-                .values(SQLBind(ids()), SQLBind(shopID), SQLBind(poID), SQLBind(po.supplier), SQLBind(time),
-                        SQLBind(time.timeIntervalSince(orderedAt) / 86_400), SQLBind(r.lines.reduce(0) { $0 + $1.quantity }))
-                .run()
-        }
-        return try await find(shopID: shopID, number: number)
     }
 
     func find(shopID: UUID, number: String) async throws -> DTO {

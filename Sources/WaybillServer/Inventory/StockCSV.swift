@@ -34,23 +34,12 @@ enum StockCSV {
     }
 
     static func parse(_ text: String) throws -> (rows: [Row], refused: [ProductImport.Refusal]) {
-        let reader = try CSVReader(string: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, hasHeaderRow: true, trimFields: true)
-        let header = (reader.headerRow ?? []).map { $0.lowercased() }
-        let missing = ["sku", "location", "on_hand"].filter { !header.contains($0) }
-        guard missing.isEmpty else {
-            throw ValidationFailure(missing.map { FieldIssue(field: $0, code: "missing_column", message: "the CSV has no '\($0)' column") })
-        }
+        let records = try CSVRecords(text, required: ["sku", "location", "on_hand"])
         var rows: [Row] = []
         var refused: [ProductImport.Refusal] = []
         var seen: Set<String> = []
-        var line = 1
-        while let fields = reader.next() {
-            line += 1
-            if fields.allSatisfy(\.isEmpty) { continue }
-            func cell(_ name: String) -> String {
-                guard let i = header.firstIndex(of: name), i < fields.count else { return "" }
-                return fields[i]
-            }
+        while let cell = try records.next() {
+            let line = records.line
             var reasons: [String] = []
             let sku = cell("sku"), location = cell("location"), raw = cell("on_hand")
             if !CatalogRules.isValidSKU(sku) { reasons.append("sku '\(sku.prefix(64))' is not a valid SKU") }
@@ -63,9 +52,6 @@ enum StockCSV {
             } else {
                 refused.append(.init(line: line, sku: sku, reasons: reasons))
             }
-        }
-        if let error = reader.error {
-            throw ValidationFailure([FieldIssue(field: "file", code: "malformed_csv", message: "the CSV could not be read: \(error)")])
         }
         return (rows, refused)
     }

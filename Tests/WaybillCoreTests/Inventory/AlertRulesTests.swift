@@ -68,6 +68,16 @@ struct AlertRulesTests {
         ])
     }
 
+    @Test func newStockWithoutAnySaleIsNotOverstockDuringItsGracePeriod() throws {
+        let zero = Array(repeating: 0.0, count: 28)
+        let new = AlertInput(level: StockFixtures.level(onHand: 400), incoming: 0, plan: try plan(), dailyForecast: zero,
+                             lastSaleAt: nil, stockedSince: now.addingTimeInterval(-3 * 86_400), now: now)
+        #expect(AlertRules.evaluate(new).isEmpty)
+        var old = new
+        old.stockedSince = now.addingTimeInterval(-40 * 86_400)
+        #expect(AlertRules.evaluate(old).map(\.kind) == [.overstock])
+    }
+
     @Test func noSaleForTheThresholdDaysIsDeadStock() throws {
         let settings = AlertSettings(deadStockDays: 90)
         let stale = try input(onHand: 200, lastSale: now.addingTimeInterval(-100 * 86_400))

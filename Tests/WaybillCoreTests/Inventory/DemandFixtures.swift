@@ -15,20 +15,6 @@ enum DemandFixtures {
         return (0..<days).map { max(0, Int64((trueMean($0) + 1.5 * random.nextGaussian()).rounded())) }
     }
 
-    /// One year of a retail SKU: about 20 a day growing 25 % over the year, a weekly pattern, a three-week
-    /// holiday peak (days 320–340, ×1.6, ×2.4, ×1.8) and noise of 30 % of the mean.
-    static func retailYear(seed: UInt64 = 2027) -> [Int64] {
-        let weekday: [Double] = [0.8, 0.85, 0.9, 1.0, 1.1, 1.35, 1.0]
-        var random = SplitMix64Generator(seed: seed)
-        return (0..<365).map { day in
-            var mean = 20 * (1 + 0.25 * Double(day) / 365) * weekday[day % 7]
-            switch day {
-            case 320..<327: mean *= 1.6
-            case 327..<334: mean *= 2.4
-            case 334..<341: mean *= 1.8
-            default: break
-            }
-            return max(0, Int64((mean * (1 + 0.3 * random.nextGaussian())).rounded()))
-        }
-    }
+    /// One year of a retail SKU with a holiday peak (see `DemandGenerator.retailYear`).
+    static func retailYear(seed: UInt64 = 2027) -> [Int64] { DemandGenerator.retailYear(seed: seed) }
 }

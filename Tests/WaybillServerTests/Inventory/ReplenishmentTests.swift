@@ -27,6 +27,7 @@ struct ReplenishmentTests {
             #expect((jar["reason"] as? String)?.contains("below the reorder point") == true)
             let quiet = try #require(rows.first { $0["sku"] as? String == "JAR-2" })
             #expect(quiet["suggested_quantity"] as? Int == 0)
+            _ = try await InventoryScheduler(application: t.app).pass(since: nil)
             let alerts = try await t.send(.GET, "/api/v1/inventory/alerts")
             let kinds = (try alerts.json()["data"] as? [[String: Any]] ?? []).map { "\($0["sku"] ?? ""):\($0["kind"] ?? "")" }
             #expect(kinds.contains("JAR-1:low_stock"))
@@ -36,15 +37,31 @@ struct ReplenishmentTests {
     }
 
     @Test func aDayThatEndedWithNothingAvailableIsNotAZeroDemandDay() {
-        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let today = 20_000
         // Stock 2 received 10 days ago and sold out the same day: after that, demand is unknown, not zero.
-        let movements: [(at: Date, reason: String, quantity: Int64, available: Int64)] = [
-            (now.addingTimeInterval(-10 * 86_400), "receipt", 2, 2),
-            (now.addingTimeInterval(-10 * 86_400 + 60), "reservation", 2, -2),
-        ]
-        let history = Replenishment.history(movements, endingAvailable: 0, until: now)
+        let days = [ReplenishmentPlanner.DayTotals(day: today - 10, demand: 2, availableDelta: 0)]
+        let history = ReplenishmentPlanner.history(days, endingAvailable: 0, today: today, firstDay: today - 10)
         #expect(history.count == 11)
         #expect(history.first?.quantity == 2)
-        #expect(history.dropFirst().allSatisfy { $0.stockedOut })
+        #expect(history.first?.stockedOut == true)
+        #expect(history.dropFirst().allSatisfy { $0.stockedOut && $0.quantity == 0 })
+    }
+
+    @Test func aDayThatEndedWithStockLeftIsAGenuineZero() {
+        let today = 20_000
+        let days = [ReplenishmentPlanner.DayTotals(day: today - 5, demand: 1, availableDelta: 9)]
+        let history = ReplenishmentPlanner.history(days, endingAvailable: 9, today: today, firstDay: today - 5)
+        #expect(history.count == 6)
+        #expect(history.allSatisfy { !$0.stockedOut })
+        #expect(history.map(\.quantity) == [1, 0, 0, 0, 0, 0])
+    }
+
+    @Test func theStoredForecastMovesOnWithTheCalendar() {
+        let computed = Date(timeIntervalSince1970: 20_000 * 86_400 + 3_600)
+        let stored = (0..<ReplenishmentPlanner.horizonDays).map(Double.init)
+        let later = Replenishment.forecast(stored, computedAt: computed, now: computed.addingTimeInterval(3 * 86_400))
+        #expect(later.count == ReplenishmentPlanner.horizonDays)
+        #expect(later.first == 3)
+        #expect(later.last == stored.reduce(0, +) / Double(stored.count))
     }
 }

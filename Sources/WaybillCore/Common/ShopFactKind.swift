@@ -1,0 +1,8 @@
+/// Kinds of fact about a shop that belong to no single order (stock alerts now; later carrier and
+/// integration health). Append-only like the order timeline; notification rules read both streams.
+public enum ShopFactKind: String, Sendable, Codable, CaseIterable {
+    /// A stock alert began to hold for a SKU at a location (payload: the alert with its figures).
+    case stockAlertRaised = "stock_alert_raised"
+    /// A raised stock alert no longer holds (stock arrived, demand changed, an order was placed).
+    case stockAlertCleared = "stock_alert_cleared"
+}

@@ -1,0 +1,118 @@
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import WaybillServer
+
+@Suite("Stock alerts as facts, the scheduled job and per-SKU targets (F1)")
+struct StockAlertTests {
+    /// Twenty days selling one JAR-1 a day from 24: low stock by the end.
+    func sellDown(_ t: TestApp) async throws {
+        try await t.warehouses()
+        try await t.move("receipts", [("JAR-1", 24), ("JAR-2", 400)])
+        for day in 0..<20 {
+            t.time.advance(by: 86_400)
+            #expect(try await t.order(sku: "JAR-1", quantity: 1, email: "day\(day)@example.com").status == .created)
+        }
+    }
+
+    func history(_ t: TestApp) async throws -> [[String: Any]] {
+        try await t.send(.GET, "/api/v1/inventory/alerts/history").json()["data"] as? [[String: Any]] ?? []
+    }
+
+    func active(_ t: TestApp) async throws -> [String] {
+        let rows = try await t.send(.GET, "/api/v1/inventory/alerts").json()["data"] as? [[String: Any]] ?? []
+        return rows.map { "\($0["sku"] ?? ""):\($0["kind"] ?? "")" }.sorted()
+    }
+
+    @Test func theJobRaisesEachAlertOnceAsAFactAndAPurchaseOrderClearsIt() async throws {
+        try await withTestApp { t in
+            try await sellDown(t)
+            let scheduler = InventoryScheduler(application: t.app)
+            let first = try await scheduler.pass(since: nil)
+            #expect(first.planned)
+            #expect(first.alerts.raised.contains("JAR-1@ICN/low_stock"))
+            #expect(try await active(t).contains("JAR-1:low_stock"))
+            let raised = try await history(t)
+            #expect(raised.contains { $0["kind"] as? String == "stock_alert_raised" && $0["subject"] as? String == "stock:JAR-1@ICN" })
+
+            // Another pass, and a sale in between: the alert still holds, so no second fact.
+            t.time.advance(by: 600)
+            #expect(try await t.order(sku: "JAR-1", quantity: 1, email: "again@example.com").status == .created)
+            let second = try await scheduler.pass(since: first.startedAt)
+            #expect(!second.planned)
+            #expect(second.alerts.raised.isEmpty)
+            #expect(try await history(t).count == raised.count)
+
+            // Ordering from the supplier lifts available + incoming above the reorder point: cleared at once.
+            let po = try await t.send(.POST, "/api/v1/purchase-orders", json: """
+                {"number":"PO-1","supplier":"Jar Co","location":"ICN","expected_at":"2026-12-20T00:00:00Z","lines":[{"sku":"JAR-1","quantity":200}]}
+                """)
+            #expect(po.status == .created)
+            #expect(try await !active(t).contains("JAR-1:low_stock"))
+            let facts = try await history(t)
+            let cleared = try #require(facts.first {
+                $0["kind"] as? String == "stock_alert_cleared" && ($0["payload"] as? [String: Any])?["kind"] as? String == "low_stock"
+            })
+            #expect(cleared["subject"] as? String == "stock:JAR-1@ICN")
+            let all = try await t.send(.GET, "/api/v1/inventory/alerts?state=cleared").json()["data"] as? [[String: Any]] ?? []
+            #expect(all.contains { $0["sku"] as? String == "JAR-1" && $0["cleared_at"] != nil })
+        }
+    }
+
+    @Test func stockThatDoesNotSellBecomesDeadAndOverstock() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            try await t.move("receipts", [("JAR-2", 400)])
+            t.time.advance(by: 100 * 86_400)
+            let pass = try await InventoryScheduler(application: t.app).pass(since: nil)
+            #expect(pass.alerts.raised.contains("JAR-2@ICN/dead_stock"))
+            #expect(pass.alerts.raised.contains("JAR-2@ICN/overstock"))
+            let rows = try await t.send(.GET, "/api/v1/inventory/alerts?kind=dead_stock").json()["data"] as? [[String: Any]] ?? []
+            let dead = try #require(rows.first)
+            #expect((dead["detail"] as? [String: Any]).map { "\($0)" }?.contains("100") == true)
+            #expect(try await t.send(.GET, "/api/v1/inventory/alerts?kind=sunny").status == .unprocessableEntity)
+            #expect(try await t.send(.GET, "/api/v1/inventory/alerts?state=maybe").errorFields() == ["state"])
+        }
+    }
+
+    @Test func thePlanJobRunsOnceADayWhicheverInstanceClaimsIt() async throws {
+        try await withTestApp { t in
+            try await sellDown(t)
+            let a = InventoryScheduler(application: t.app)
+            #expect(try await a.pass(since: nil).planned)
+            #expect(try await !a.pass(since: nil).planned)
+            #expect(try await !JobLease(application: t.app).claim(InventoryScheduler.planJob, for: 60, now: t.time.current))
+            t.time.advance(by: InventoryScheduler.planEvery + 1)
+            #expect(try await a.pass(since: nil).planned)
+        }
+    }
+
+    @Test func aHigherServiceLevelRaisesTheReorderPointAndBadSettingsNameTheField() async throws {
+        try await withTestApp { t in
+            try await sellDown(t)
+            func reorderPoint() async throws -> Double {
+                let rows = try await t.send(.GET, "/api/v1/inventory/replenishment?sku=JAR-1").json()["data"] as? [[String: Any]]
+                return try #require(rows?.first?["reorder_point"] as? Double)
+            }
+            let standard = try await reorderPoint()
+            let put = try await t.send(.PUT, "/api/v1/inventory/replenishment/settings/JAR-1",
+                                       json: #"{"service_level":0.995,"pack_size":12,"minimum_order":48}"#)
+            #expect(put.status == .ok)
+            #expect(try await reorderPoint() > standard)
+            let rows = try await t.send(.GET, "/api/v1/inventory/replenishment?sku=JAR-1").json()["data"] as? [[String: Any]]
+            let quantity = try #require(rows?.first?["suggested_quantity"] as? Int)
+            #expect(quantity >= 48 && quantity % 12 == 0)
+            let saved = try await t.send(.GET, "/api/v1/inventory/replenishment/settings/JAR-1").json()
+            #expect(saved["pack_size"] as? Int == 12)
+
+            let bad = try await t.send(.PUT, "/api/v1/inventory/replenishment/settings/JAR-1",
+                                       json: #"{"service_level":1.5,"pack_size":0}"#)
+            #expect(bad.status == .unprocessableEntity)
+            #expect(try Set(bad.errorFields()) == ["replenishment.service_level", "replenishment.pack_size"])
+            #expect(try await t.send(.PUT, "/api/v1/inventory/replenishment/settings/NOPE", json: "{}").status == .notFound)
+            #expect(try await t.send(.GET, "/api/v1/inventory/replenishment/settings/JAR-1").json()["pack_size"] as? Int == 12)
+        }
+    }
+}
