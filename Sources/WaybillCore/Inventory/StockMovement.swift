@@ -65,6 +65,7 @@ extension StockMovement {
             case adjustment
             case cycleCount = "cycle_count"
             case inspection
+            case shipment
         }
     }
 }

@@ -9,4 +9,12 @@ public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case orderEdited = "order_edited"
     case stockReserved = "stock_reserved"
     case stockReleased = "stock_released"
+    /// A shipment was packed for some of the order's lines (payload: number, carrier, tracking, lines).
+    case shipmentCreated = "shipment_created"
+    /// The carrier took the parcel; its stock left the building (payload: number, lines).
+    case shipmentHandedOver = "shipment_handed_over"
+    /// A shipment's normalised tracking status changed (payload: number, from, to, the event).
+    case trackingUpdated = "tracking_updated"
+    /// Every shipment of a fully shipped order was delivered.
+    case orderDelivered = "order_delivered"
 }

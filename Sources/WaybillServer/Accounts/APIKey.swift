@@ -41,6 +41,8 @@ final class APIKey: Model, @unchecked Sendable {
         case settingsWrite = "settings:write"
         case inventoryRead = "inventory:read"
         case inventoryWrite = "inventory:write"
+        case shipmentsRead = "shipments:read"
+        case shipmentsWrite = "shipments:write"
     }
 
     /// A fresh key: the full text to show once, and the parts to store.

@@ -58,6 +58,9 @@ func routes(_ app: Application) throws {
     try api.register(collection: CatalogController())
     try api.register(collection: ShopController())
     try api.register(collection: InventoryController())
+    try api.register(collection: ShipmentController())
+    try api.register(collection: InboxController())
+    try app.register(collection: WebhookController())
 
     try app.register(collection: ConsoleController(sessions: app.sessions.middleware))
 }
@@ -69,6 +72,6 @@ enum Migrations {
         M006CreateOrders(), M007CreateOrderLines(), M008CreateOrderHolds(), M009CreateIdempotencyKeys(),
         M010CreateTimelineFacts(), M011CreateWarehouses(), SessionRecord.migration,
         M012CreateStockLocations(), M013CreateStockLevels(), M014CreateStockMovements(), M015CreateOrderAllocations(),
-        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(),
+        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(),
     ]
 }

@@ -131,6 +131,13 @@ enum ConsoleFormat {
                 return "\(sku) ×\(Int64(q))"
             }
             return (kind == "stock_reserved" ? "Stock reserved: " : "Stock released: ") + parts.joined(separator: ", ")
+        case .shipmentCreated:
+            return "Shipment \(text("number") ?? "?") packed" + (text("tracking_number").map { " — \(text("carrier") ?? "") \($0)" } ?? "")
+        case .shipmentHandedOver: return "Shipment \(text("number") ?? "?") handed to \(text("carrier") ?? "the carrier")"
+        case .trackingUpdated:
+            return "Shipment \(text("number") ?? "?"): \((text("to") ?? "?").replacingOccurrences(of: "_", with: " "))"
+                + (text("raw_text").map { " — \($0)" } ?? "") + (text("location").map { " (\($0))" } ?? "")
+        case .orderDelivered: return "Delivered"
         case nil: return kind
         }
     }

@@ -17,20 +17,7 @@ struct PurchaseOrders {
     var now: Date { (clock ?? application.dependencies.clock).now() }
 
     struct CreateRequest: Decodable, Sendable {
-        struct Line: Decodable, Sendable {
-            var sku: String
-            var quantity: Int64
-            init(from decoder: any Decoder) throws {
-                let c = try decoder.container(keyedBy: CodingKeys.self)
-                sku = try c.decode(String.self, forKey: .sku)
-                quantity = try c.decodeInteger(.quantity)
-            }
-            enum CodingKeys: String, CodingKey { case sku, quantity }
-            init(sku: String, quantity: Int64) {
-                self.sku = sku
-                self.quantity = quantity
-            }
-        }
+        typealias Line = StockMovementRequest.Line
         var number: String
         var supplier: String
         var location: String

@@ -41,6 +41,18 @@ final class WaybillMetrics: Sendable {
         }
     }
 
+    /// Tracking events stored, by source and normalised status; `status="unknown"` counts carrier codes no
+    /// mapper knows yet, for an operator to map (`waybill_tracking_events_total{source,status}`).
+    func recordTrackingEvents(source: String, statuses: [String]) {
+        for status in statuses {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "waybill", metricName: "tracking_events", unitName: "total",
+                                                 helpText: "Tracking events stored, by source and normalised status"),
+                labels: [("source", source), ("status", status)]
+            ).increment()
+        }
+    }
+
     func exposition() -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

@@ -1,0 +1,139 @@
+import Crypto
+import Foundation
+import SQLKit
+import Vapor
+import WaybillCore
+
+/// One carrier event from any source (a webhook, a poll, the API), normalised but not yet matched.
+struct IncomingTrackingEvent: Sendable {
+    var reading: TrackingReading
+    var timestamp: CarrierTimestamp
+    var location: String?
+}
+
+/// What a source says about one tracking number.
+struct TrackingUpdate: Sendable {
+    /// Nil when the source does not say (the number alone identifies the shipment).
+    var carrier: CarrierCode?
+    var trackingNumber: String
+    var events: [IncomingTrackingEvent]
+    /// `api`, `aftership`, `easypost`, `karrio`, `waybill`, `poll`, `sandbox`.
+    var source: String
+}
+
+extension ShipmentService {
+    struct ApplyOutcome: Sendable, Equatable {
+        /// Shipments with this tracking number (none: the update is an orphan, kept for a later match).
+        var shipments: [String] = []
+        var newEvents = 0
+        var statusChanges: [String] = []
+    }
+
+    /// Stores the new events of every matching shipment and moves its status, the order and the facts on,
+    /// in one transaction per update. A repeat of an event already held changes nothing.
+    func apply(_ update: TrackingUpdate, shopID: UUID, actor: Actor) async throws -> ApplyOutcome {
+        guard let number = TrackingNumberNormalizer.normalize(update.trackingNumber) else { return ApplyOutcome() }
+        let time = now
+        let outcome = try await application.write { db -> (ApplyOutcome, [String]) in
+            let service = ShipmentService(application: application, db: db, clock: clock)
+            let sql = db as! any SQLDatabase
+            var query: SQLQueryString = "SELECT number FROM shipments WHERE shop_id = \(bind: shopID) AND tracking_number = \(bind: number)"
+            if let carrier = update.carrier { query += " AND carrier = \(bind: carrier.rawValue)" }
+            var outcome = ApplyOutcome()
+            var stored: [String] = []
+            for found in try await sql.raw(query + " ORDER BY number").all() {
+                let row = try await service.lockedRow(shopID: shopID, number: try found.decode(column: "number", as: String.self))
+                outcome.shipments.append(row.number)
+                let (added, changed) = try await service.apply(update, to: row, shopID: shopID, actor: actor, at: time)
+                outcome.newEvents += added.count
+                stored += added
+                if let changed { outcome.statusChanges.append("\(row.number):\(changed)") }
+            }
+            return (outcome, stored)
+        }
+        application.waybillMetrics.recordTrackingEvents(source: update.source, statuses: outcome.1)
+        return outcome.0
+    }
+
+    /// Applies an update to one shipment (the caller holds the order's lock). Returns the statuses of the
+    /// events newly stored and the new shipment status when it changed.
+    private func apply(_ update: TrackingUpdate, to row: Row, shopID: UUID, actor: Actor, at time: Date) async throws -> ([String], String?) {
+        var timeline = TrackingTimeline(events: try await trackingEvents(shipmentID: row.id))
+        let before = timeline.current
+        var sequence = timeline.events.map(\.arrivalSequence).max() ?? 0
+        var rows: [[any Encodable & Sendable]] = []
+        var added: [String] = []
+        let ids = application.dependencies.ids
+        for incoming in update.events {
+            sequence += 1
+            let event = TrackingEvent(reading: incoming.reading, at: incoming.timestamp, location: incoming.location, arrivalSequence: sequence)
+            guard timeline.insert(event) else { continue }
+            rows.append([ids.next(), shopID, row.id, event.status.rawValue, event.substatus?.rawValue, event.rawCode.map { String($0.prefix(100)) },
+                         event.rawText.map { String($0.prefix(2_000)) }, event.location.map { String($0.prefix(300)) }, event.occurredAt,
+                         event.utcOffsetSeconds, Int64(sequence), update.source, Self.dedupeKey(event), time])
+            added.append(event.status.rawValue)
+        }
+        if !rows.isEmpty {
+            try await sql.raw(SQLRows.insert(into: "tracking_events", [
+                "id", "shop_id", "shipment_id", "status", "substatus", "raw_code", "raw_text", "location", "occurred_at",
+                "utc_offset_seconds", "arrival_seq", "source", "dedupe_key", "received_at",
+            ], rows) + " ON CONFLICT (shipment_id, dedupe_key) DO NOTHING").run()
+        }
+        let current = timeline.current
+        let status = current?.status ?? .pending
+        let delivered = status == .delivered ? current?.occurredAt : nil
+        try await sql.raw("""
+            UPDATE shipments SET tracking_status = \(bind: status.rawValue), tracking_substatus = \(bind: current?.substatus?.rawValue),
+            last_scan_at = \(bind: timeline.lastScanAt), last_checked_at = \(bind: time), delivered_at = \(bind: delivered), updated_at = \(bind: time)
+            WHERE id = \(bind: row.id)
+            """).run()
+        guard current?.status != before?.status || current?.substatus != before?.substatus, let current else { return (added, nil) }
+        var facts: [(TimelineKind, any Encodable & Sendable)] = [
+            (.trackingUpdated, StatusFact(number: row.number, from: before?.status.rawValue ?? TrackingStatus.pending.rawValue,
+                                          to: status.rawValue, substatus: current.substatus?.rawValue, rawCode: current.rawCode,
+                                          rawText: current.rawText, location: current.location, occurredAt: current.occurredAt)),
+        ]
+        // The carrier scanning the parcel is proof it was handed over: no one has to click.
+        if row.state == "packed", ![.pending, .infoReceived, .unknown].contains(status) {
+            try await handOver(row, shopID: shopID, actor: actor, at: time)
+        } else {
+            facts += try await advanceOrder(row.orderID, at: time)
+        }
+        try await Timeline(db: db, newID: ids.next).append(shopID: shopID, orderID: row.orderID, facts, actor: actor, at: time)
+        return (added, status.rawValue)
+    }
+
+    func trackingEvents(shipmentID: UUID) async throws -> [TrackingEvent] {
+        try await sql.raw("""
+            SELECT status, substatus, raw_code, raw_text, location, occurred_at, utc_offset_seconds, arrival_seq
+            FROM tracking_events WHERE shipment_id = \(bind: shipmentID)
+            """).all().map { row in
+            let reading = TrackingReading(TrackingStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .unknown,
+                                          try row.decode(column: "substatus", as: String?.self).flatMap(TrackingSubstatus.init(rawValue:)),
+                                          rawCode: try row.decode(column: "raw_code", as: String?.self),
+                                          rawText: try row.decode(column: "raw_text", as: String?.self))
+            return TrackingEvent(reading: reading, at: CarrierTimestamp(date: try row.decode(column: "occurred_at", as: Date.self),
+                                                                      utcOffsetSeconds: try row.decode(column: "utc_offset_seconds", as: Int?.self)),
+                                 location: try row.decode(column: "location", as: String?.self),
+                                 arrivalSequence: Int(try row.decode(column: "arrival_seq", as: Int64.self)))
+        }
+    }
+
+    /// Same scan, same key: what the carrier said, not when it reached us.
+    static func dedupeKey(_ e: TrackingEvent) -> String {
+        let text = [String(e.occurredAt.timeIntervalSince1970), e.status.rawValue, e.substatus?.rawValue ?? "", e.rawCode ?? "",
+                    e.rawText ?? "", e.location ?? ""].joined(separator: "\u{1F}")
+        return SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    struct StatusFact: Codable, Sendable {
+        var number: String
+        var from: String
+        var to: String
+        var substatus: String?
+        var rawCode: String?
+        var rawText: String?
+        var location: String?
+        var occurredAt: Date
+    }
+}
