@@ -72,6 +72,10 @@ enum TrackingWebhooks {
         struct Message: Decodable {
             var trackingNumber: String?
             var slug: String?
+            var tag: String?
+            var subtag: String?
+            var subtagMessage: String?
+            var updatedAt: String?
             var checkpoints: [Checkpoint]?
         }
         struct Checkpoint: Decodable {
@@ -91,10 +95,15 @@ enum TrackingWebhooks {
         guard payload.event == nil || payload.event == "tracking_update" else { return [] }
         guard let msg = payload.msg else { throw Unreadable(reason: "msg is missing") }
         let carrier = carrier(named: msg.slug)
-        let events = try (msg.checkpoints ?? []).enumerated().map { i, c in
+        var events = try (msg.checkpoints ?? []).enumerated().map { i, c in
             IncomingTrackingEvent(reading: StatusMapper.afterShip(tag: c.tag ?? "", subtag: c.subtag, message: c.message),
                                   timestamp: try time(c.checkpointTime, carrier, field: "msg.checkpoints[\(i)].checkpoint_time"),
                                   location: c.location ?? c.city)
+        }
+        // Some couriers report only a status, no checkpoints: it is still news, as of the tracking's update.
+        if events.isEmpty, let tag = msg.tag, tag != "Pending" {
+            events = [IncomingTrackingEvent(reading: StatusMapper.afterShip(tag: tag, subtag: msg.subtag, message: msg.subtagMessage),
+                                            timestamp: try time(msg.updatedAt, carrier, field: "msg.updated_at"), location: nil)]
         }
         return [TrackingUpdate(carrier: nil, trackingNumber: try number(msg.trackingNumber, field: "msg.tracking_number"),
                                events: events, source: "aftership")]
