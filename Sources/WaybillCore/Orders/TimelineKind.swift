@@ -15,6 +15,8 @@ public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case shipmentHandedOver = "shipment_handed_over"
     /// A shipment's normalised tracking status changed (payload: number, from, to, the event).
     case trackingUpdated = "tracking_updated"
+    /// The order was not handed to a carrier by its handling deadline (nobody had to say so).
+    case fulfillmentLate = "fulfillment_late"
     /// Every shipment of a fully shipped order was delivered.
     case orderDelivered = "order_delivered"
 }

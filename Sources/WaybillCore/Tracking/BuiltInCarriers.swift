@@ -8,7 +8,14 @@
 /// Post 13 — lengths as the carriers' tracking pages accept them), so they sit at ≤ 0.45 and are
 /// ordered by market share, CJ first.
 public enum BuiltInCarriers {
-    public static let all: [CarrierDefinition] = [cj, kpost, kpostEMS, hanjin, lotte, logen, ups, fedex, usps, dhlExpress]
+    public static let all: [CarrierDefinition] = [cj, kpost, kpostEMS, hanjin, lotte, logen, ups, fedex, usps, dhlExpress, sandbox]
+
+    /// Waybill's own test carrier (`SandboxCarrier`): numbers it issues start `SBX`.
+    public static let sandbox = CarrierDefinition(
+        code: .sandbox, nameEn: "Waybill sandbox carrier", nameKo: "웨이빌 테스트 택배", country: "KR", timeZone: "Asia/Seoul",
+        trackingURLTemplate: "/console/shipments?q={number}",
+        numberPatterns: [NumberPattern(name: "Sandbox", mask: "SBX##############", confidence: 0.99)],
+        stalledAfterBusinessDays: 2)
 
     public static let cj = CarrierDefinition(
         code: .cj, nameEn: "CJ Logistics", nameKo: "CJ대한통운", country: "KR", timeZone: "Asia/Seoul",

@@ -35,4 +35,5 @@ public struct CarrierCode: RawRepresentable, Hashable, Sendable, Codable, Compar
     public static let fedex: CarrierCode = "fedex"
     public static let usps: CarrierCode = "usps"
     public static let dhlExpress: CarrierCode = "dhl_express"
+    public static let sandbox: CarrierCode = "sandbox"
 }

@@ -73,7 +73,8 @@ extension CarrierDefinition {
         }
         if !trackingURLTemplate.contains("{number}") {
             errors.append(.templateWithoutPlaceholder(field: p + "tracking_url_template"))
-        } else if !Self.isHTTPURL(trackingURLTemplate.replacingOccurrences(of: "{number}", with: "X")) {
+        } else if !Self.isHTTPURL(trackingURLTemplate.replacingOccurrences(of: "{number}", with: "X"))
+                    && !Self.isOwnPath(trackingURLTemplate) {
             errors.append(.invalidURLTemplate(field: p + "tracking_url_template"))
         }
         if !(1...60).contains(stalledAfterBusinessDays) {
@@ -84,6 +85,11 @@ extension CarrierDefinition {
             errors += pattern.validationErrors(at: p + "number_patterns[\(i)]")
         }
         return errors
+    }
+
+    /// A path on Waybill itself (`/console/shipments?q={number}`): carriers without a public page.
+    static func isOwnPath(_ template: String) -> Bool {
+        template.hasPrefix("/") && !template.hasPrefix("//") && !template.contains("\\") && template.count <= 500
     }
 
     private static func isHTTPURL(_ text: String) -> Bool {
@@ -112,4 +118,5 @@ extension NumberPattern {
         if !(0...1).contains(confidence) { errors.append(.confidenceOutOfRange(field: path + ".confidence")) }
         return errors
     }
+
 }

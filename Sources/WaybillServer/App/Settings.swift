@@ -25,8 +25,10 @@ public struct Settings: Sendable {
     public var postgresSearchPath: [String]? = nil
     /// Run the scheduled jobs (nightly replenishment plans, stock alerts) inside `waybill serve`.
     public var jobsEnabled = true
-    /// Seconds between passes of the stock-alert job.
+    /// Seconds between passes of the background jobs (stock alerts, inbox retries, tracking polls, silence).
     public var jobInterval: TimeInterval = 30
+    /// How much faster than life the sandbox carrier moves parcels (the demo uses 60: an hour a minute).
+    public var sandboxSpeed: Double = 1
 
     public init(
         database: DatabaseChoice = .sqlite(path: "waybill.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,
@@ -112,6 +114,12 @@ public struct Settings: Sendable {
                 throw Invalid(variable: "WAYBILL_JOB_INTERVAL", problem: "must be a number of seconds 1–86400")
             }
             settings.jobInterval = seconds
+        }
+        if let raw = environment["WAYBILL_SANDBOX_SPEED"], !raw.isEmpty {
+            guard let speed = Double(raw), speed >= 1, speed <= 10_000 else {
+                throw Invalid(variable: "WAYBILL_SANDBOX_SPEED", problem: "must be a number 1–10000")
+            }
+            settings.sandboxSpeed = speed
         }
         return settings
     }

@@ -21,12 +21,14 @@ struct WaybillServeCommand: AsyncCommand {
         let host = signature.hostname ?? app.settings.hostname
         let port = signature.port ?? app.settings.port
         if signature.demo {
+            // Sandbox parcels an hour of journey a minute, so a newcomer sees them move (unless set otherwise).
+            if ProcessInfo.processInfo.environment["WAYBILL_SANDBOX_SPEED"] == nil { app.settings.sandboxSpeed = 60 }
             let credentials = try await DemoSeeder(application: app).seed()
             context.console.output(credentials.banner(baseURL: "http://\(host):\(port)").consoleText())
         }
         if app.settings.jobsEnabled {
             // The app booted before this command ran: start the jobs here; the lifecycle stops them.
-            let jobs = InventoryJobs(interval: app.settings.jobInterval)
+            let jobs = BackgroundJobs(interval: app.settings.jobInterval)
             try await jobs.didBootAsync(app)
             app.lifecycle.use(jobs)
         }

@@ -35,6 +35,11 @@ struct ConsoleController: RouteCollection {
         signedIn.get("purchase-orders", use: receiving.list)
         signedIn.get("purchase-orders", ":number", use: receiving.show)
         signedIn.post("purchase-orders", ":number", "receive", use: receiving.receive)
+        let shipments = ConsoleShipmentsController()
+        signedIn.get("shipments", use: shipments.list)
+        signedIn.get("shipments", ":number", use: shipments.show)
+        signedIn.get("inbox", use: shipments.inbox)
+        signedIn.post("inbox", ":id", "replay", use: shipments.replay)
     }
 
     struct LoginForm: Content { var email: String; var password: String }

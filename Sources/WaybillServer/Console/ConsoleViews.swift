@@ -138,6 +138,7 @@ enum ConsoleFormat {
             return "Shipment \(text("number") ?? "?"): \((text("to") ?? "?").replacingOccurrences(of: "_", with: " "))"
                 + (text("raw_text").map { " — \($0)" } ?? "") + (text("location").map { " (\($0))" } ?? "")
         case .orderDelivered: return "Delivered"
+        case .fulfillmentLate: return "Not handed to a carrier by its deadline (\(text("handling_business_days") ?? "?") business days)"
         case nil: return kind
         }
     }

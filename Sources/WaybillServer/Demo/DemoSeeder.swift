@@ -130,6 +130,7 @@ struct DemoSeeder {
         try await stock(shop)
         try await DemoOrders(application: app, shop: shop).place()
         try await purchaseHistory(shop)
+        try await DemoShipments(application: app, shop: shop).create()
         return shop
     }
 }

@@ -49,7 +49,10 @@ struct ShipmentService {
         let order = try await OrderQueries(db: db).find(shopID: shopID, reference: orderReference)
         let orderID = try order.requireID()
         var issues = IssueList()
-        let (carrier, trackingNumber) = resolveCarrier(r, issues: &issues)
+        let (carrier, given) = resolveCarrier(r, issues: &issues)
+        // The sandbox issues its label at once, like a carrier API would; its parcel's story starts now.
+        let trackingNumber = carrier == .sandbox && given == nil
+            ? SandboxCarrier.number(handedOverAt: now, serial: Int.random(in: 0..<10_000)) : given
         if let service = r.service, service.count > 100 { issues.add("service", "too_long", "service must be at most 100 characters") }
         for (i, p) in (r.packages ?? []).enumerated() {
             for (name, value) in [("weight_grams", p.weightGrams), ("length_mm", p.lengthMm), ("width_mm", p.widthMm), ("height_mm", p.heightMm)] {

@@ -87,9 +87,10 @@ extension ShipmentService {
             last_scan_at = \(bind: timeline.lastScanAt), last_checked_at = \(bind: time), delivered_at = \(bind: delivered), updated_at = \(bind: time)
             WHERE id = \(bind: row.id)
             """).run()
-        guard current?.status != before?.status || current?.substatus != before?.substatus, let current else { return (added, nil) }
+        // Compared with what the shipment showed (which may be `stalled`, a status no carrier sent).
+        guard status.rawValue != row.trackingStatus || current?.substatus != before?.substatus, let current else { return (added, nil) }
         var facts: [(TimelineKind, any Encodable & Sendable)] = [
-            (.trackingUpdated, StatusFact(number: row.number, from: before?.status.rawValue ?? TrackingStatus.pending.rawValue,
+            (.trackingUpdated, StatusFact(number: row.number, from: row.trackingStatus,
                                           to: status.rawValue, substatus: current.substatus?.rawValue, rawCode: current.rawCode,
                                           rawText: current.rawText, location: current.location, occurredAt: current.occurredAt)),
         ]

@@ -9,7 +9,7 @@ import Testing
         }
         #expect(Set(BuiltInCarriers.all.map(\.code)).count == BuiltInCarriers.all.count)
         #expect(BuiltInCarriers.all.map(\.code.rawValue) == [
-            "cj", "kpost", "kpost_ems", "hanjin", "lotte", "logen", "ups", "fedex", "usps", "dhl_express",
+            "cj", "kpost", "kpost_ems", "hanjin", "lotte", "logen", "ups", "fedex", "usps", "dhl_express", "sandbox",
         ])
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -53,43 +52,5 @@ struct InventoryScheduler {
             throw error
         }
         return PassReport(startedAt: now, planned: planned, alerts: total)
-    }
-}
-
-/// Runs `InventoryScheduler` in the background of `waybill serve` (`WAYBILL_JOBS=off` turns it off, for
-/// instances that should only answer requests).
-final class InventoryJobs: LifecycleHandler, Sendable {
-    let interval: TimeInterval
-    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
-
-    init(interval: TimeInterval) { self.interval = interval }
-
-    func didBootAsync(_ application: Application) async throws {
-        let interval = self.interval
-        let scheduler = InventoryScheduler(application: application)
-        let logger = application.logger
-        task.withLockedValue { $0 = Task {
-            var since: Date? = nil
-            while !Task.isCancelled {
-                do {
-                    let report = try await scheduler.pass(since: since)
-                    since = report.startedAt
-                    if report.planned || !report.alerts.raised.isEmpty || !report.alerts.cleared.isEmpty {
-                        logger.info("inventory pass", metadata: [
-                            "planned": "\(report.planned)", "evaluated": "\(report.alerts.evaluated)",
-                            "raised": "\(report.alerts.raised.count)", "cleared": "\(report.alerts.cleared.count)"])
-                    }
-                } catch {
-                    logger.error("inventory pass failed: \(String(reflecting: error))")
-                }
-                try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
-            }
-        } }
-    }
-
-    func shutdownAsync(_ application: Application) async {
-        let running = task.withLockedValue { task -> Task<Void, Never>? in defer { task = nil }; return task }
-        running?.cancel()
-        await running?.value
     }
 }

@@ -1,0 +1,61 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// The background work of `waybill serve` (`WAYBILL_JOBS=off` turns it off, for instances that should only
+/// answer requests), every `interval` seconds: stock alerts and the nightly plan, inbox messages whose first
+/// processing did not finish, carriers to ask, and silences to call. Every step coordinates through the
+/// database only, so any number of instances may run it.
+final class BackgroundJobs: LifecycleHandler, Sendable {
+    let interval: TimeInterval
+    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    init(interval: TimeInterval) { self.interval = interval }
+
+    func didBootAsync(_ application: Application) async throws {
+        let interval = self.interval
+        task.withLockedValue { $0 = Task { await Self.loop(application, interval: interval) } }
+    }
+
+    private static func loop(_ application: Application, interval: TimeInterval) async {
+        let scheduler = InventoryScheduler(application: application)
+        let logger = application.logger
+        var since: Date? = nil
+        while !Task.isCancelled {
+            do {
+                let report = try await scheduler.pass(since: since)
+                since = report.startedAt
+                if report.planned || !report.alerts.raised.isEmpty || !report.alerts.cleared.isEmpty {
+                    logger.info("inventory pass", metadata: [
+                        "planned": "\(report.planned)", "evaluated": "\(report.alerts.evaluated)",
+                        "raised": "\(report.alerts.raised.count)", "cleared": "\(report.alerts.cleared.count)"])
+                }
+            } catch {
+                logger.error("inventory pass failed: \(String(reflecting: error))")
+            }
+            await step("inbox retry", logger) { _ = try await Inbox(application: application).retryPending() }
+            await step("tracking poll", logger) {
+                let report = try await TrackingPoller(application: application).pass(window: interval)
+                if report.asked > 0 { logger.debug("tracking poll", metadata: ["asked": "\(report.asked)", "new_events": "\(report.newEvents)"]) }
+            }
+            await step("shipment watch", logger) {
+                let report = try await ShipmentWatch(application: application).pass()
+                if !report.stalled.isEmpty || !report.late.isEmpty {
+                    logger.info("shipment watch", metadata: ["stalled": "\(report.stalled.count)", "late": "\(report.late.count)"])
+                }
+            }
+            try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+        }
+    }
+
+    /// One step's failure is logged and never stops the others.
+    private static func step(_ name: String, _ logger: Logger, _ body: () async throws -> Void) async {
+        do { try await body() } catch { logger.error("\(name) failed: \(String(reflecting: error))") }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let running = task.withLockedValue { task -> Task<Void, Never>? in defer { task = nil }; return task }
+        running?.cancel()
+        await running?.value
+    }
+}
