@@ -54,14 +54,15 @@ struct ConsoleShipmentsController {
         } else if filter != "all" {
             query += " AND s.tracking_status = \(bind: filter)"
         }
+        let registry = try await ShopCarriers.registry(shopID: shopID, sql: req.db as! any SQLDatabase, logger: req.logger)
         let rows = try await (req.db as! any SQLDatabase).raw(query + " ORDER BY s.updated_at DESC LIMIT 300").all().map { row in
             let carrier = try row.decode(column: "carrier", as: String.self)
             let number = try row.decode(column: "tracking_number", as: String?.self) ?? ""
             let status = try row.decode(column: "tracking_status", as: String.self)
             let unknown = try row.decode(column: "has_unknown", as: Bool.self)
             return Row(number: try row.decode(column: "number", as: String.self), order: try row.decode(column: "order_number", as: Int64.self),
-                       carrier: CarrierRegistry.builtIn.carrier(CarrierCode(carrier))?.nameEn ?? carrier, trackingNumber: number,
-                       trackingUrl: number.isEmpty ? "" : CarrierRegistry.builtIn.carrier(CarrierCode(carrier))?.trackingURL(for: number) ?? "",
+                       carrier: registry.carrier(CarrierCode(carrier))?.nameEn ?? carrier, trackingNumber: number,
+                       trackingUrl: number.isEmpty ? "" : registry.carrier(CarrierCode(carrier))?.trackingURL(for: number) ?? "",
                        status: status.replacingOccurrences(of: "_", with: " ") + (unknown ? " · unmapped code" : ""),
                        state: try row.decode(column: "state", as: String.self).replacingOccurrences(of: "_", with: " "),
                        lastScan: try row.decode(column: "last_scan_at", as: Date?.self).map { ConsoleFormat.dateTime($0, timezone: shop.timezone) } ?? "—",

@@ -15,6 +15,7 @@ struct ShipmentController: RouteCollection {
         shipments.put(":number", "tracking", use: setTracking)
         routes.get("carriers", use: carriers)
         routes.get("carriers", "detect", use: detect)
+        routes.put("carriers", ":code", use: saveCarrier)
     }
 
     func create(req: Request) async throws -> Response {
@@ -83,23 +84,51 @@ struct ShipmentController: RouteCollection {
         var nameKo: String?
         var country: String
         var trackingUrlTemplate: String
+        var builtIn: Bool
     }
 
     func carriers(req: Request) async throws -> Response {
-        _ = try req.principal(.shipmentsRead)
-        return try .json(["data": CarrierRegistry.builtIn.carriers.map {
-            CarrierDTO(code: $0.code.rawValue, nameEn: $0.nameEn, nameKo: $0.nameKo, country: $0.country, trackingUrlTemplate: $0.trackingURLTemplate)
+        let principal = try req.principal(.shipmentsRead)
+        let registry = try await ShopCarriers.registry(shopID: principal.shopID, sql: req.db as! any SQLDatabase, logger: req.logger)
+        return try .json(["data": registry.carriers.map {
+            CarrierDTO(code: $0.code.rawValue, nameEn: $0.nameEn, nameKo: $0.nameKo, country: $0.country, trackingUrlTemplate: $0.trackingURLTemplate,
+                       builtIn: CarrierRegistry.builtIn.carrier($0.code) != nil)
         }])
+    }
+
+    /// Adds or replaces one of the shop's own carriers (the built-ins cannot be replaced).
+    func saveCarrier(req: Request) async throws -> Response {
+        let principal = try req.principal(.settingsWrite)
+        let code = req.parameters.get("code") ?? ""
+        guard CarrierRegistry.builtIn.carrier(CarrierCode(code)) == nil else {
+            throw APIError(.conflict, "built_in_carrier", "\(code) is a built-in carrier; choose another code")
+        }
+        _ = try req.decodeJSON(JSONValue.self)
+        var body = Data(buffer: req.body.data ?? ByteBuffer())
+        // The code comes from the path; a body without one gets it.
+        if var object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+            object["code"] = object["code"] ?? code
+            body = try JSONSerialization.data(withJSONObject: object)
+        }
+        let definition: CarrierDefinition
+        do { definition = try JSONDecoder().decode(CarrierDefinition.self, from: body) } catch let error as DecodingError {
+            throw APIError.fromDecoding(error)
+        }
+        guard definition.code.rawValue == code else { throw APIError.invalid("code", "mismatch", "the body's code must be \(code)") }
+        try await ShopCarriers.save(definition, shopID: principal.shopID, application: req.application)
+        return try .json(CarrierDTO(code: definition.code.rawValue, nameEn: definition.nameEn, nameKo: definition.nameKo,
+                                    country: definition.country, trackingUrlTemplate: definition.trackingURLTemplate, builtIn: false))
     }
 
     /// The likely carriers of a tracking number, best first, with whether a check digit proved it.
     func detect(req: Request) async throws -> Response {
-        _ = try req.principal(.shipmentsRead)
+        let principal = try req.principal(.shipmentsRead)
         guard let number = req.query[String.self, at: "number"], !number.isEmpty, number.count <= 64 else {
             throw APIError.invalid("number", "required", "give the tracking number as ?number= (at most 64 characters)")
         }
         let country = req.query[String.self, at: "country"]
         if let country, country.count != 2 { throw APIError.invalid("country", "invalid_format", "country must be an ISO 3166-1 alpha-2 code") }
-        return try .json(["data": CarrierRegistry.builtIn.detector.detect(number, destinationCountry: country?.uppercased())])
+        let registry = try await ShopCarriers.registry(shopID: principal.shopID, sql: req.db as! any SQLDatabase, logger: req.logger)
+        return try .json(["data": registry.detector.detect(number, destinationCountry: country?.uppercased())])
     }
 }

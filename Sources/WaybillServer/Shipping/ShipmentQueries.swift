@@ -13,7 +13,7 @@ extension ShipmentService {
         guard let row = try await sql.raw("SELECT " + Self.columns + " WHERE s.shop_id = \(bind: shopID) AND s.number = \(bind: number)").first() else {
             throw APIError.notFound("shipment '\(number.prefix(40))'")
         }
-        var dto = try await dtos([row]).first!
+        var dto = try await dtos([row], registry: try await registry(shopID: shopID)).first!
         if events { dto.events = try await self.events(shipmentID: try row.decode(column: "id", as: UUID.self)) }
         return dto
     }
@@ -25,7 +25,8 @@ extension ShipmentService {
             query += status == "packed" || status == "handed_over" ? " AND s.state = \(bind: status)" : " AND s.tracking_status = \(bind: status)"
         }
         if let order { query += " AND s.order_id = \(bind: order)" }
-        return try await dtos(try await sql.raw(query + " ORDER BY s.created_at DESC, s.number LIMIT \(literal: limit)").all())
+        return try await dtos(try await sql.raw(query + " ORDER BY s.created_at DESC, s.number LIMIT \(literal: limit)").all(),
+                              registry: try await registry(shopID: shopID))
     }
 
     func events(shipmentID: UUID) async throws -> [ShipmentDTO.Event] {
@@ -35,7 +36,7 @@ extension ShipmentService {
             """).all(decoding: ShipmentDTO.Event.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    private func dtos(_ rows: [any SQLRow]) async throws -> [ShipmentDTO] {
+    private func dtos(_ rows: [any SQLRow], registry: CarrierRegistry) async throws -> [ShipmentDTO] {
         guard !rows.isEmpty else { return [] }
         let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
         var lines: [UUID: [ShipmentDTO.Line]] = [:]

@@ -150,7 +150,8 @@ extension ShipmentService {
     /// orphaned inbound events that carried the number before the shipment knew it.
     func setTracking(number: String, carrier: String?, trackingNumber: String, shopID: UUID, actor: Actor) async throws -> ShipmentDTO {
         var issues = IssueList()
-        let (code, normalized) = resolveCarrier(CreateShipmentRequest(carrier: carrier, trackingNumber: trackingNumber), issues: &issues)
+        let (code, normalized) = resolveCarrier(CreateShipmentRequest(carrier: carrier, trackingNumber: trackingNumber),
+                                                registry: try await registry(shopID: shopID), issues: &issues)
         guard issues.isEmpty, let code, let normalized else { throw ValidationFailure(issues.issues) }
         let time = now
         try await application.write { db in

@@ -14,7 +14,10 @@ struct ShipmentService {
 
     var now: Date { (clock ?? application.dependencies.clock).now() }
     var sql: any SQLDatabase { db as! any SQLDatabase }
-    var registry: CarrierRegistry { .builtIn }
+    /// The built-in carriers and the shop's own.
+    func registry(shopID: UUID) async throws -> CarrierRegistry {
+        try await ShopCarriers.registry(shopID: shopID, sql: sql, logger: application.logger)
+    }
 
     /// A shipment row with what the services need.
     struct Row: Sendable {
@@ -49,7 +52,7 @@ struct ShipmentService {
         let order = try await OrderQueries(db: db).find(shopID: shopID, reference: orderReference)
         let orderID = try order.requireID()
         var issues = IssueList()
-        let (carrier, given) = resolveCarrier(r, issues: &issues)
+        let (carrier, given) = resolveCarrier(r, registry: try await registry(shopID: shopID), issues: &issues)
         // The sandbox issues its label at once, like a carrier API would; its parcel's story starts now.
         let trackingNumber = carrier == .sandbox && given == nil
             ? SandboxCarrier.number(handedOverAt: now, serial: Int.random(in: 0..<10_000)) : given
@@ -124,7 +127,7 @@ struct ShipmentService {
 
     /// The carrier from the request, or detected from the tracking number; the number normalised and
     /// checked against the carrier's formats.
-    func resolveCarrier(_ r: CreateShipmentRequest, issues: inout IssueList) -> (CarrierCode?, String?) {
+    func resolveCarrier(_ r: CreateShipmentRequest, registry: CarrierRegistry, issues: inout IssueList) -> (CarrierCode?, String?) {
         var number: String? = nil
         if let raw = r.trackingNumber {
             number = TrackingNumberNormalizer.normalize(raw)

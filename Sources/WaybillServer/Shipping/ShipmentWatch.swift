@@ -35,9 +35,12 @@ struct ShipmentWatch {
             AND (tracking_substatus IS NULL OR tracking_substatus NOT IN ('returned_to_sender', 'lost', 'cancelled', 'disposed'))
             """).all()
         var stalled: [String] = []
+        var registries: [UUID: CarrierRegistry] = [:]
         for row in candidates {
             let carrier = CarrierCode(try row.decode(column: "carrier", as: String.self))
-            guard let definition = CarrierRegistry.builtIn.carrier(carrier), let since = try row.decode(column: "since", as: Date?.self),
+            let shop = try row.decode(column: "shop_id", as: UUID.self)
+            if registries[shop] == nil { registries[shop] = try await ShopCarriers.registry(shopID: shop, sql: sql, logger: application.logger) }
+            guard let definition = registries[shop]?.carrier(carrier), let since = try row.decode(column: "since", as: Date?.self),
                   StallRule(carrier: definition).isStalled(lastScan: since, now: now) else { continue }
             let shopID = try row.decode(column: "shop_id", as: UUID.self), number = try row.decode(column: "number", as: String.self)
             let marked = try await application.write { db -> Bool in

@@ -102,3 +102,30 @@ struct ShipmentTests {
         }
     }
 }
+
+@Suite("A shop's own carriers (F5)")
+struct ShopCarrierTests {
+    @Test func aShopAddsACarrierAndShipsWithIt() async throws {
+        try await withTestApp { t in
+            let order = try await t.stockedOrder(quantity: 1)
+            let carrier = #"{"name_en":"Gogo Xpress","name_ko":"고고익스프레스","country":"KR","time_zone":"Asia/Seoul","tracking_url_template":"https://gogo.example/track?n={number}","number_patterns":[{"name":"GG","regex":"GG[0-9]{8}","confidence":0.8}]}"#
+            let saved = try await t.send(.PUT, "/api/v1/carriers/gogo", json: carrier)
+            #expect(saved.status == .ok)
+            let shipment = try await t.ship(order, #"{"carrier":"gogo","tracking_number":"gg-1234-5678"}"#)
+            #expect(shipment.status == .created)
+            #expect(try shipment.json()["tracking_url"] as? String == "https://gogo.example/track?n=GG12345678")
+            #expect(try shipment.json()["carrier_name"] as? String == "Gogo Xpress")
+            let detected = try await t.send(.GET, "/api/v1/carriers/detect?number=GG87654321").json()["data"] as? [[String: Any]] ?? []
+            #expect(detected.first?["carrier"] as? String == "gogo")
+            #expect((try await t.send(.GET, "/api/v1/carriers").json()["data"] as? [[String: Any]])?.contains { $0["code"] as? String == "gogo" } == true)
+            // A number that is not theirs, a broken pattern, a template without the number, a built-in's code.
+            #expect(try await t.ship(order, #"{"carrier":"gogo","tracking_number":"623012590022"}"#).errorFields() == ["tracking_number"])
+            let broken = try await t.send(.PUT, "/api/v1/carriers/gogo2",
+                                          json: #"{"name_en":"X","country":"KR","time_zone":"Asia/Seoul","tracking_url_template":"https://x.example/","number_patterns":[{"name":"bad","regex":"(["}]}"#)
+            #expect(broken.status == .unprocessableEntity)
+            #expect(try Set(broken.errorFields()) == ["carrier.tracking_url_template", "carrier.number_patterns[0].regex"])
+            #expect(try await t.send(.PUT, "/api/v1/carriers/cj", json: carrier).status == .conflict)
+            #expect(try await t.send(.PUT, "/api/v1/carriers/gogo3", json: #"{"name_en":"X"}"#).status == .unprocessableEntity)
+        }
+    }
+}
