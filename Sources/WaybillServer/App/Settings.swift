@@ -27,6 +27,10 @@ public struct Settings: Sendable {
     public var jobsEnabled = true
     /// Seconds between passes of the background jobs (stock alerts, inbox retries, tracking polls, silence).
     public var jobInterval: TimeInterval = 30
+    /// `background`: a webhook is answered once stored and processed right after, off the request path;
+    /// `inline`: processed before the answer, which then says what became of it (slower under load).
+    public var inboxProcessing: InboxProcessing = .background
+    public enum InboxProcessing: String, Sendable { case background, inline }
     /// How much faster than life the sandbox carrier moves parcels (the demo uses 60: an hour a minute).
     public var sandboxSpeed: Double = 1
 
@@ -114,6 +118,12 @@ public struct Settings: Sendable {
                 throw Invalid(variable: "WAYBILL_JOB_INTERVAL", problem: "must be a number of seconds 1–86400")
             }
             settings.jobInterval = seconds
+        }
+        if let raw = environment["WAYBILL_INBOX_PROCESSING"], !raw.isEmpty {
+            guard let mode = InboxProcessing(rawValue: raw.lowercased()) else {
+                throw Invalid(variable: "WAYBILL_INBOX_PROCESSING", problem: "must be background or inline")
+            }
+            settings.inboxProcessing = mode
         }
         if let raw = environment["WAYBILL_SANDBOX_SPEED"], !raw.isEmpty {
             guard let speed = Double(raw), speed >= 1, speed <= 10_000 else {

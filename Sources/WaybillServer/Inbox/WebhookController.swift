@@ -62,6 +62,10 @@ struct WebhookController: RouteCollection {
         case .stored(let id):
             // Stored: the sender may stop retrying whatever happens next. A failure here leaves the message
             // `received` for the job.
+            if req.application.settings.inboxProcessing == .background {
+                await req.application.inboxWorker.enqueue(id)
+                return Answer(status: "received", id: id)
+            }
             do {
                 return Answer(status: try await inbox.process(id: id), id: id)
             } catch {

@@ -55,6 +55,19 @@ struct TrackingWebhookTests {
         }
     }
 
+    @Test func inTheBackgroundModeAWebhookIsAnsweredOnceStoredAndProcessedRightAfter() async throws {
+        try await withTestApp { t in
+            let order = try await packedCJ(t)
+            t.app.settings.inboxProcessing = .background
+            let r = try await t.waybillWebhook(event("bg1", #"{"occurred_at":"2026-11-23 19:10:00","code":"11","text":"상품인수"}"#))
+            #expect(try r.json()["status"] as? String == "received")
+            await t.app.inboxWorker.waitUntilIdle()
+            #expect(try await t.send(.GET, "/api/v1/shipments/\(order)-1").json()["tracking_status"] as? String == "in_transit")
+            let processed = try await t.send(.GET, "/api/v1/inbox?status=processed").json()["data"] as? [[String: Any]] ?? []
+            #expect(processed.count == 1)
+        }
+    }
+
     @Test func aWrongSignatureIsRefusedAndStoresNothingAndARepeatChangesNothing() async throws {
         try await withTestApp { t in
             let order = try await packedCJ(t)

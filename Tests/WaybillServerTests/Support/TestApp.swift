@@ -54,6 +54,8 @@ func withTestApp(
     }
     let app = try await Application.make(.testing)
     var settings = Settings(logLevel: .warning)
+    // Answers say what became of each webhook; one test covers background processing explicitly.
+    settings.inboxProcessing = .inline
     var cleanup: @Sendable () async throws -> Void = {}
     let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     if let url = TestDatabase.postgresURL {
