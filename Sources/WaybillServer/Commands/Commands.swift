@@ -19,6 +19,9 @@ extension Application {
         inventory.use(InventoryPlanCommand(), as: "plan")
         inventory.use(InventoryBacktestCommand(), as: "backtest")
         asyncCommands.use(inventory.group(help: "Stock: verify the ledger, plan replenishment, backtest the policy"), as: "inventory")
+        var tracking = AsyncCommands(enableAutocomplete: false)
+        tracking.use(TrackingDetectCommand(), as: "detect")
+        asyncCommands.use(tracking.group(help: "Tracking: detect a number's carrier, or time detection"), as: "tracking")
         asyncCommands.use(ImportProductsCommand(), as: "import")
         asyncCommands.use(ExportOrdersCommand(), as: "export")
     }
