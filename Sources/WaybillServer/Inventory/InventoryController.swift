@@ -92,17 +92,47 @@ struct InventoryController: RouteCollection {
         return try .json(["data": rows])
     }
 
+    /// Levels, a page at a time: `sku`, `location`, `warehouse`, `below_reorder_point=true`; `limit` (1–1000,
+    /// default 200) and `after` (the `next_cursor` of the previous page).
     func levels(req: Request) async throws -> Response {
         let principal = try req.principal(.inventoryRead)
-        let levels = try await InventoryService(application: req.application, db: req.db)
-            .levels(shopID: principal.shopID, sku: req.query[String.self, at: "sku"], location: req.query[String.self, at: "location"])
-        return try .json(["data": levels])
+        var filter = try Self.levelFilter(req)
+        let limit = req.query[Int.self, at: "limit"] ?? 200
+        guard (1...1_000).contains(limit) else { throw APIError.invalid("limit", "out_of_range", "limit must be 1–1000") }
+        if let cursor = req.query[String.self, at: "after"] {
+            let parts = cursor.split(separator: "@", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let sku = parts.first.flatMap({ $0.removingPercentEncoding }),
+                  let location = parts.last.flatMap({ $0.removingPercentEncoding }) else {
+                throw APIError.invalid("after", "invalid_cursor", "after must be a next_cursor from a previous page")
+            }
+            filter.after = (sku, location)
+        }
+        filter.limit = limit + 1
+        var levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: principal.shopID, filter)
+        var next: String? = nil
+        if levels.count > limit {
+            levels.removeLast(levels.count - limit)
+            let last = levels[limit - 1]
+            next = (last.sku.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? last.sku) + "@"
+                + (last.location.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? last.location)
+        }
+        struct Page: Encodable { var data: [InventoryService.LevelDTO]; var nextCursor: String? }
+        return try .json(Page(data: levels, nextCursor: next))
+    }
+
+    static func levelFilter(_ req: Request) throws -> InventoryService.LevelFilter {
+        let below = req.query[String.self, at: "below_reorder_point"]
+        if let below, !["true", "false"].contains(below) {
+            throw APIError.invalid("below_reorder_point", "invalid_value", "below_reorder_point must be true or false")
+        }
+        return InventoryService.LevelFilter(sku: req.query[String.self, at: "sku"], location: req.query[String.self, at: "location"],
+                                            warehouse: req.query[String.self, at: "warehouse"], belowReorderPoint: below == "true")
     }
 
     func levelsCSV(req: Request) async throws -> Response {
         let principal = try req.principal(.inventoryRead)
-        let levels = try await InventoryService(application: req.application, db: req.db)
-            .levels(shopID: principal.shopID, sku: req.query[String.self, at: "sku"], location: req.query[String.self, at: "location"])
+        // Every matching level: an export is not paginated.
+        let levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: principal.shopID, try Self.levelFilter(req))
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         headers.contentDisposition = .init(.attachment, filename: "stock.csv")

@@ -192,15 +192,49 @@ struct InventoryService {
     }
 
     /// Levels for the shop, optionally one SKU or one location, ordered by SKU then location.
+    /// Which levels to list.
+    struct LevelFilter: Sendable {
+        var sku: String?
+        var location: String?
+        var warehouse: String?
+        /// Only positions whose available + incoming is below their stored reorder point.
+        var belowReorderPoint = false
+        /// Keyset pagination: levels after this `sku` and location code.
+        var after: (sku: String, location: String)?
+        /// Nil: every level (exports).
+        var limit: Int?
+    }
+
     func levels(shopID: UUID, sku: String?, location: String?) async throws -> [LevelDTO] {
+        try await levels(shopID: shopID, LevelFilter(sku: sku, location: location))
+    }
+
+    func levels(shopID: UUID, _ filter: LevelFilter) async throws -> [LevelDTO] {
         var query: SQLQueryString = """
             SELECT s.sku, l.code AS location, w.code AS warehouse, s.on_hand, s.reserved, s.damaged, s.safety_buffer, s.updated_at
             FROM stock_levels s JOIN stock_locations l ON l.id = s.location_id JOIN warehouses w ON w.id = l.warehouse_id
-            WHERE s.shop_id = \(bind: shopID)
             """
-        if let sku { query += " AND s.sku = \(bind: sku)" }
-        if let location { query += " AND l.code = \(bind: location)" }
-        query += " ORDER BY s.sku, l.code LIMIT 1000"
+        if filter.belowReorderPoint {
+            query += """
+                 JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku
+                 LEFT JOIN (SELECT pl.sku, po.location_id, SUM(pl.ordered - pl.received) AS incoming
+                            FROM purchase_order_lines pl JOIN purchase_orders po ON po.id = pl.purchase_order_id
+                            WHERE po.shop_id = \(bind: shopID) AND po.status <> 'received' AND pl.received < pl.ordered
+                            GROUP BY pl.sku, po.location_id) i ON i.sku = s.sku AND i.location_id = s.location_id
+                """
+        }
+        query += " WHERE s.shop_id = \(bind: shopID)"
+        if let sku = filter.sku { query += " AND s.sku = \(bind: sku)" }
+        if let location = filter.location { query += " AND l.code = \(bind: location)" }
+        if let warehouse = filter.warehouse { query += " AND w.code = \(bind: warehouse)" }
+        if filter.belowReorderPoint {
+            query += " AND s.on_hand - s.reserved - s.safety_buffer + COALESCE(i.incoming, 0) < p.reorder_point"
+        }
+        if let after = filter.after {
+            query += " AND (s.sku > \(bind: after.sku) OR (s.sku = \(bind: after.sku) AND l.code > \(bind: after.location)))"
+        }
+        query += " ORDER BY s.sku, l.code"
+        if let limit = filter.limit { query += " LIMIT \(literal: limit)" }
         var incoming: [String: Int64] = [:]
         for row in try await sql.raw("""
             SELECT pl.sku, l.code, CAST(SUM(pl.ordered - pl.received) AS BIGINT) AS incoming

@@ -224,19 +224,20 @@ struct ReplenishmentPlanner {
 
     /// Upserts in batches, each its own short write, so SQLite's single writer is never held for long.
     func store(_ plans: [StoredPlan], shopID: UUID) async throws {
-        let columns = ["id", "shop_id", "location_id", "sku", "computed_at", "forecast_method", "supplier", "plan", "forecast",
-                       "last_sale_at", "first_movement_at"]
+        let columns = ["id", "shop_id", "location_id", "sku", "computed_at", "forecast_method", "supplier", "plan", "reorder_point",
+                       "forecast", "last_sale_at", "first_movement_at"]
         let time = now
         let ids = application.dependencies.ids
         for start in stride(from: 0, to: plans.count, by: 500) {
             let rows: [[any Encodable & Sendable]] = try plans[start..<min(start + 500, plans.count)].map { p in
                 [ids.next(), shopID, p.locationID, p.sku, time, p.method, p.supplier,
-                 String(decoding: try JSONCoding.encoder.encode(p.plan), as: UTF8.self),
+                 String(decoding: try JSONCoding.encoder.encode(p.plan), as: UTF8.self), p.plan.reorderPoint,
                  Self.encodeForecast(p.forecast), p.lastSaleAt, p.firstMovementAt]
             }
             let statement = SQLRows.insert(into: "stock_plans", columns, rows) + """
                  ON CONFLICT (location_id, sku) DO UPDATE SET computed_at = excluded.computed_at,
                 forecast_method = excluded.forecast_method, supplier = excluded.supplier, plan = excluded.plan,
+                reorder_point = excluded.reorder_point,
                 forecast = excluded.forecast, last_sale_at = excluded.last_sale_at, first_movement_at = excluded.first_movement_at
                 """
             try await application.write { db in try await (db as! any SQLDatabase).raw(statement).run() }

@@ -16,6 +16,8 @@ struct M018CreateStockPlansAndAlerts: AsyncMigration {
             .field("forecast_method", .string, .required)
             .field("supplier", .string)
             .field("plan", .string, .required)
+            // Also inside `plan`; a column so that "below the reorder point" is a WHERE clause.
+            .field("reorder_point", .double, .required)
             .field("forecast", .string, .required)
             .field("last_sale_at", .datetime)
             .field("first_movement_at", .datetime)

@@ -116,3 +116,33 @@ struct StockAlertTests {
         }
     }
 }
+
+@Suite("Stock levels: pages and filters (F1)")
+struct StockLevelListTests {
+    @Test func levelsComeInPagesAndFilterByWarehouseAndReorderPoint() async throws {
+        try await withTestApp { t in
+            try await t.warehouses([("ICN", "경기"), ("PUS", "부산")])
+            try await t.move("receipts", [("JAR-1", 24), ("JAR-2", 400)])
+            try await t.move("receipts", location: "PUS", [("JAR-1", 5), ("JAR-2", 5)])
+            for day in 0..<20 {
+                t.time.advance(by: 86_400)
+                _ = try await t.order(sku: "JAR-1", quantity: 1, email: "d\(day)@example.com")
+            }
+            let first = try await t.send(.GET, "/api/v1/inventory/levels?limit=3").json()
+            #expect((first["data"] as? [[String: Any]])?.count == 3)
+            let cursor = try #require(first["next_cursor"] as? String)
+            let second = try await t.send(.GET, "/api/v1/inventory/levels?limit=3&after=\(cursor)").json()
+            #expect((second["data"] as? [[String: Any]])?.map { "\($0["sku"] ?? "")@\($0["location"] ?? "")" } == ["JAR-2@PUS"])
+            #expect(second["next_cursor"] == nil || second["next_cursor"] is NSNull)
+            let busan = try await t.send(.GET, "/api/v1/inventory/levels?warehouse=PUS").json()["data"] as? [[String: Any]] ?? []
+            #expect(busan.count == 2)
+            // Plans exist once replenishment has been asked for (or the nightly job ran).
+            _ = try await t.send(.GET, "/api/v1/inventory/replenishment")
+            let low = try await t.send(.GET, "/api/v1/inventory/levels?below_reorder_point=true").json()["data"] as? [[String: Any]] ?? []
+            #expect(low.map { "\($0["sku"] ?? "")@\($0["location"] ?? "")" } == ["JAR-1@ICN"])
+            #expect(try await t.send(.GET, "/api/v1/inventory/levels?limit=0").errorFields() == ["limit"])
+            #expect(try await t.send(.GET, "/api/v1/inventory/levels?after=nonsense").errorFields() == ["after"])
+            #expect(try await t.send(.GET, "/api/v1/inventory/levels?below_reorder_point=maybe").errorFields() == ["below_reorder_point"])
+        }
+    }
+}
