@@ -42,74 +42,120 @@ struct StockAlerts {
         var detail: StockAlert.Detail
     }
 
-    /// Evaluates the shop's positions of `skus` (every tracked position when nil) and records what changed.
+    /// Evaluates the shop's positions of `skus` (every tracked position when nil) and records what changed,
+    /// in batches of a few hundred rows per statement (a nightly run touches every position).
     @discardableResult
     func evaluate(shopID: UUID, skus: [String]? = nil) async throws -> Outcome {
         let suggestions = try await Replenishment(application: application, now: now).suggestions(shopID: shopID, skus: skus)
-        var active: [String: (id: UUID, location: String)] = [:]
-        var query: SQLQueryString = """
-            SELECT a.id, a.sku, l.code AS location, a.kind FROM stock_alerts a JOIN stock_locations l ON l.id = a.location_id
-            WHERE a.shop_id = \(bind: shopID) AND a.active = \(bind: true)
-            """
-        if let skus { query += skus.isEmpty ? " AND 1 = 0" : " AND a.sku IN (\(binds: skus))" }
+        struct Key: Hashable, Sendable { var location: UUID; var sku: String; var kind: String }
+        struct Stored: Sendable { var id: UUID; var active: Bool }
+        var found: [Key: Stored] = [:]
+        var query: SQLQueryString = "SELECT id, location_id, sku, kind, active FROM stock_alerts WHERE shop_id = \(bind: shopID)"
+        if let skus { query += skus.isEmpty ? " AND 1 = 0" : " AND sku IN (\(binds: skus))" }
         for row in try await sql.raw(query).all() {
-            let location = try row.decode(column: "location", as: String.self)
-            active["\(try row.decode(column: "sku", as: String.self))@\(location)/\(try row.decode(column: "kind", as: String.self))"] =
-                (try row.decode(column: "id", as: UUID.self), location)
+            found[Key(location: try row.decode(column: "location_id", as: UUID.self), sku: try row.decode(column: "sku", as: String.self),
+                         kind: try row.decode(column: "kind", as: String.self))] =
+                Stored(id: try row.decode(column: "id", as: UUID.self), active: try row.decode(column: "active", as: Bool.self))
         }
-        let holding = suggestions.flatMap { suggestion in suggestion.alerts.map { (suggestion, $0) } }
-        let holdingKeys = Set(holding.map { "\($0.0.sku)@\($0.0.location)/\($0.1.kind.rawValue)" })
-        let toClear = active.filter { !holdingKeys.contains($0.key) }
+        let existing = found
+        var places: [UUID: (code: String, warehouse: String)] = [:]
+        for row in try await sql.raw("""
+            SELECT l.id, l.code, w.code AS warehouse FROM stock_locations l JOIN warehouses w ON w.id = l.warehouse_id WHERE l.shop_id = \(bind: shopID)
+            """).all() {
+            places[try row.decode(column: "id", as: UUID.self)] = (try row.decode(column: "code", as: String.self), try row.decode(column: "warehouse", as: String.self))
+        }
+        let locations = places
+        struct Holding: Sendable { var key: Key; var suggestion: Replenishment.Suggestion; var alert: StockAlert; var detail: String }
+        var holding: [Holding] = []
+        for suggestion in suggestions {
+            for alert in suggestion.alerts {
+                holding.append(Holding(key: Key(location: alert.key.locationID, sku: suggestion.sku, kind: alert.kind.rawValue),
+                                       suggestion: suggestion, alert: alert,
+                                       detail: String(decoding: try JSONCoding.encoder.encode(alert.detail), as: UTF8.self)))
+            }
+        }
+        let holdingKeys = Set(holding.map(\.key))
+        let fresh = holding.filter { existing[$0.key] == nil }
+        let reactivate = holding.filter { existing[$0.key]?.active == false }
+        let refresh = holding.filter { existing[$0.key]?.active == true }
+        let toClear = existing.filter { $0.value.active && !holdingKeys.contains($0.key) }.map { ($0.key, $0.value.id) }
+        let byKey = Dictionary(holding.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let time = now
         let ids = application.dependencies.ids
-        let outcome = try await application.write { db -> Outcome in
+        @Sendable func name(_ key: Key) -> String { "\(key.sku)@\(locations[key.location]?.code ?? "?")/\(key.kind)" }
+        @Sendable func raisedFact(_ h: Holding) -> [any Encodable & Sendable] {
+            let location = locations[h.key.location]
+            return ShopFacts.row(id: ids.next(), shopID: shopID, .stockAlertRaised, subject: "stock:\(h.key.sku)@\(location?.code ?? "?")",
+                                 payload: FactPayload(sku: h.key.sku, location: location?.code ?? "?", warehouse: location?.warehouse ?? "?",
+                                                      kind: h.key.kind, detail: h.alert.detail), actor: .system, at: time)
+        }
+        return try await application.write { db -> Outcome in
             let sql = db as! any SQLDatabase
-            let facts = ShopFacts(sql: sql, newID: ids.next)
             var outcome = Outcome(evaluated: suggestions.count)
-            for (suggestion, alert) in holding {
-                let name = "\(suggestion.sku)@\(suggestion.location)/\(alert.kind.rawValue)"
-                let detail = String(decoding: try JSONCoding.encoder.encode(alert.detail), as: UTF8.self)
-                // Inserted, or re-activated from cleared: either way a raise. An alert already active only
-                // has its figures refreshed.
-                let raised = try await sql.raw("""
-                    INSERT INTO stock_alerts (id, shop_id, location_id, sku, kind, active, raised_at, cleared_at, evaluated_at, detail)
-                    VALUES (\(bind: ids.next()), \(bind: shopID), \(bind: alert.key.locationID), \(bind: suggestion.sku),
-                            \(bind: alert.kind.rawValue), \(bind: true), \(bind: time), NULL, \(bind: time), \(bind: detail))
-                    ON CONFLICT (location_id, sku, kind) DO UPDATE SET active = excluded.active, raised_at = excluded.raised_at,
-                        cleared_at = NULL, evaluated_at = excluded.evaluated_at, detail = excluded.detail
-                    WHERE stock_alerts.active = \(bind: false)
-                    RETURNING id
-                    """).first() != nil
-                if raised {
-                    try await facts.append(shopID: shopID, .stockAlertRaised, subject: "stock:\(suggestion.sku)@\(suggestion.location)",
-                                           payload: FactPayload(sku: suggestion.sku, location: suggestion.location,
-                                                                warehouse: suggestion.warehouse, kind: alert.kind.rawValue, detail: alert.detail),
-                                           actor: .system, at: time)
-                    outcome.raised.append(name)
-                } else {
-                    try await sql.raw("""
-                        UPDATE stock_alerts SET evaluated_at = \(bind: time), detail = \(bind: detail)
-                        WHERE location_id = \(bind: alert.key.locationID) AND sku = \(bind: suggestion.sku) AND kind = \(bind: alert.kind.rawValue)
-                        """).run()
+            var facts: [[any Encodable & Sendable]] = []
+            // New alerts. A row another instance inserted a moment ago is skipped here (and refreshed next pass):
+            // only what this statement inserted is this evaluator's raise.
+            for batch in fresh.chunked(400) {
+                let rows: [[any Encodable & Sendable]] = batch.map { h in
+                    [ids.next(), shopID, h.key.location, h.key.sku, h.key.kind, true, time, time, h.detail]
+                }
+                let inserted = try await sql.raw(SQLRows.insert(into: "stock_alerts",
+                    ["id", "shop_id", "location_id", "sku", "kind", "active", "raised_at", "evaluated_at", "detail"], rows)
+                    + " ON CONFLICT (location_id, sku, kind) DO NOTHING RETURNING location_id, sku, kind").all()
+                for row in inserted {
+                    let key = Key(location: try row.decode(column: "location_id", as: UUID.self), sku: try row.decode(column: "sku", as: String.self),
+                                  kind: try row.decode(column: "kind", as: String.self))
+                    guard let h = byKey[key] else { continue }
+                    facts.append(raisedFact(h))
+                    outcome.raised.append(name(key))
                 }
             }
-            for (name, alert) in toClear.sorted(by: { $0.key < $1.key }) {
-                guard let row = try await sql.raw("""
-                    UPDATE stock_alerts SET active = \(bind: false), cleared_at = \(bind: time), evaluated_at = \(bind: time)
-                    WHERE id = \(bind: alert.id) AND active = \(bind: true)
-                    RETURNING sku, kind, detail
-                    """).first() else { continue }
-                let sku = try row.decode(column: "sku", as: String.self)
-                let location = alert.location
-                try await facts.append(shopID: shopID, .stockAlertCleared, subject: "stock:\(sku)@\(location)",
-                                       payload: ClearedPayload(sku: sku, location: location, kind: try row.decode(column: "kind", as: String.self),
-                                                               lastDetail: JSONValue.parse(try row.decode(column: "detail", as: String.self))),
-                                       actor: .system, at: time)
-                outcome.cleared.append(name)
+            // Cleared alerts that hold again: a raise, if this evaluator is the one that flips them.
+            for batch in reactivate.chunked(400) {
+                let values = SQLRows.values(batch.map { [existing[$0.key]!.id, $0.detail] })
+                let flipped = try await sql.raw("""
+                    UPDATE stock_alerts SET active = \(bind: true), raised_at = \(bind: time), cleared_at = NULL, evaluated_at = \(bind: time),
+                    detail = v.column2 FROM (VALUES
+                    """ + " " + values + """
+                    ) AS v WHERE stock_alerts.id = v.column1 AND stock_alerts.active = \(bind: false) RETURNING stock_alerts.id
+                    """).all()
+                let ids = Set(try flipped.map { try $0.decode(column: "id", as: UUID.self) })
+                for h in batch where ids.contains(existing[h.key]!.id) {
+                    facts.append(raisedFact(h))
+                    outcome.raised.append(name(h.key))
+                }
             }
+            // Alerts that still hold: fresh figures, no fact.
+            for batch in refresh.chunked(400) {
+                let values = SQLRows.values(batch.map { [existing[$0.key]!.id, $0.detail] })
+                try await sql.raw("""
+                    UPDATE stock_alerts SET evaluated_at = \(bind: time), detail = v.column2 FROM (VALUES
+                    """ + " " + values + ") AS v WHERE stock_alerts.id = v.column1").run()
+            }
+            for batch in toClear.chunked(400) {
+                let cleared = try await sql.raw("""
+                    UPDATE stock_alerts SET active = \(bind: false), cleared_at = \(bind: time), evaluated_at = \(bind: time)
+                    WHERE id IN (\(binds: batch.map(\.1))) AND active = \(bind: true)
+                    RETURNING location_id, sku, kind, detail
+                    """).all()
+                for row in cleared {
+                    let key = Key(location: try row.decode(column: "location_id", as: UUID.self), sku: try row.decode(column: "sku", as: String.self),
+                                  kind: try row.decode(column: "kind", as: String.self))
+                    let location = locations[key.location]?.code ?? "?"
+                    facts.append(ShopFacts.row(id: ids.next(), shopID: shopID, .stockAlertCleared, subject: "stock:\(key.sku)@\(location)",
+                                               payload: ClearedPayload(sku: key.sku, location: location, kind: key.kind,
+                                                                       lastDetail: JSONValue.parse(try row.decode(column: "detail", as: String.self))),
+                                               actor: .system, at: time))
+                    outcome.cleared.append(name(key))
+                }
+            }
+            for batch in facts.chunked(400) {
+                try await sql.raw(SQLRows.insert(into: "shop_facts", ShopFacts.columns, batch)).run()
+            }
+            outcome.raised.sort()
+            outcome.cleared.sort()
             return outcome
         }
-        return outcome
     }
 
     /// Re-evaluates the SKUs an operator just moved, so the console is right at once. The movement has

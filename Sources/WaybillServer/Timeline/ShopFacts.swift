@@ -19,12 +19,20 @@ struct ShopFacts {
         var payload: JSONValue
     }
 
+    static let columns = ["id", "shop_id", "kind", "subject", "occurred_at", "actor", "source", "payload"]
+
     func append(shopID: UUID, _ kind: ShopFactKind, subject: String, payload: some Encodable & Sendable,
                 actor: Actor, at time: Date) async throws {
-        let json = String(decoding: try JSONCoding.encoder.encode(payload), as: UTF8.self)
-        try await sql.raw(SQLRows.insert(
-            into: "shop_facts", ["id", "shop_id", "kind", "subject", "occurred_at", "actor", "source", "payload"],
-            [[newID(), shopID, kind.rawValue, subject, time, actor.name, actor.source, json]])).run()
+        try await sql.raw(SQLRows.insert(into: "shop_facts", Self.columns, [
+            Self.row(id: newID(), shopID: shopID, kind, subject: subject, payload: payload, actor: actor, at: time),
+        ])).run()
+    }
+
+    /// One fact's column values, for callers that insert many in one statement.
+    static func row(id: UUID, shopID: UUID, _ kind: ShopFactKind, subject: String, payload: some Encodable & Sendable,
+                    actor: Actor, at time: Date) -> [any Encodable & Sendable] {
+        let json = (try? JSONCoding.encoder.encode(payload)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return [id, shopID, kind.rawValue, subject, time, actor.name, actor.source, json]
     }
 
     /// Newest first, optionally of one kind or about one subject.

@@ -58,6 +58,15 @@ struct StockAlertTests {
             #expect(cleared["subject"] as? String == "stock:JAR-1@ICN")
             let all = try await t.send(.GET, "/api/v1/inventory/alerts?state=cleared").json()["data"] as? [[String: Any]] ?? []
             #expect(all.contains { $0["sku"] as? String == "JAR-1" && $0["cleared_at"] != nil })
+
+            // The delivery arrives and most of it is written off: low again, raised again (a second fact).
+            #expect(try await t.send(.POST, "/api/v1/purchase-orders/PO-1/receipts", json: #"{"lines":[{"sku":"JAR-1","quantity":200}]}"#).status == .created)
+            #expect(try await t.move("adjustments", [("JAR-1", -200)]).status == .created)
+            #expect(try await active(t).contains("JAR-1:low_stock"))
+            let raises = try await history(t).filter {
+                $0["kind"] as? String == "stock_alert_raised" && ($0["payload"] as? [String: Any])?["kind"] as? String == "low_stock"
+            }
+            #expect(raises.count == 2)
         }
     }
 
