@@ -99,22 +99,13 @@ struct InventoryController: RouteCollection {
         var filter = try Self.levelFilter(req)
         let limit = req.query[Int.self, at: "limit"] ?? 200
         guard (1...1_000).contains(limit) else { throw APIError.invalid("limit", "out_of_range", "limit must be 1–1000") }
-        if let cursor = req.query[String.self, at: "after"] {
-            let parts = cursor.split(separator: "@", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let sku = parts.first.flatMap({ $0.removingPercentEncoding }),
-                  let location = parts.last.flatMap({ $0.removingPercentEncoding }) else {
-                throw APIError.invalid("after", "invalid_cursor", "after must be a next_cursor from a previous page")
-            }
-            filter.after = (sku, location)
-        }
+        if let cursor = req.query[String.self, at: "after"] { filter.after = try Self.cursor(cursor) }
         filter.limit = limit + 1
         var levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: principal.shopID, filter)
         var next: String? = nil
         if levels.count > limit {
             levels.removeLast(levels.count - limit)
-            let last = levels[limit - 1]
-            next = (last.sku.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? last.sku) + "@"
-                + (last.location.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? last.location)
+            next = Self.cursor(sku: levels[limit - 1].sku, location: levels[limit - 1].location)
         }
         struct Page: Encodable { var data: [InventoryService.LevelDTO]; var nextCursor: String? }
         return try .json(Page(data: levels, nextCursor: next))
@@ -174,10 +165,39 @@ struct InventoryController: RouteCollection {
     /// Every tracked SKU and location with its policy; `suggested_only=true` keeps those to order now.
     func replenishment(req: Request) async throws -> Response {
         let principal = try req.principal(.inventoryRead)
+        let limit = req.query[Int.self, at: "limit"] ?? 500
+        guard (1...5_000).contains(limit) else { throw APIError.invalid("limit", "out_of_range", "limit must be 1–5000") }
+        let suggestedOnly = req.query[String.self, at: "suggested_only"]
+        if let suggestedOnly, !["true", "false"].contains(suggestedOnly) {
+            throw APIError.invalid("suggested_only", "invalid_value", "suggested_only must be true or false")
+        }
+        var page = Replenishment.Page(after: nil, limit: limit + 1, suggestedOnly: suggestedOnly == "true")
+        if let cursor = req.query[String.self, at: "after"] {
+            page.after = try Self.cursor(cursor)
+        }
         var rows = try await Replenishment(application: req.application, now: req.now)
-            .suggestions(shopID: principal.shopID, sku: req.query[String.self, at: "sku"])
-        if req.query[String.self, at: "suggested_only"] == "true" { rows = rows.filter { $0.suggestedQuantity > 0 } }
-        return try .json(["data": rows])
+            .suggestions(shopID: principal.shopID, skus: req.query[String.self, at: "sku"].map { [$0] }, page: page)
+        var next: String? = nil
+        if rows.count > limit {
+            rows.removeLast(rows.count - limit)
+            next = Self.cursor(sku: rows[limit - 1].sku, location: rows[limit - 1].location)
+        }
+        struct Body: Encodable { var data: [Replenishment.Suggestion]; var nextCursor: String? }
+        return try .json(Body(data: rows, nextCursor: next))
+    }
+
+    /// Page cursors: `sku@location`, each part percent-encoded.
+    static func cursor(sku: String, location: String) -> String {
+        (sku.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? sku) + "@"
+            + (location.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? location)
+    }
+
+    static func cursor(_ text: String) throws -> (sku: String, location: String) {
+        let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let sku = parts[0].removingPercentEncoding, let location = parts[1].removingPercentEncoding else {
+            throw APIError.invalid("after", "invalid_cursor", "after must be a next_cursor from a previous page")
+        }
+        return (sku, location)
     }
 
     /// Alerts as the job last left them: `state` active (default), cleared or all; `kind` one kind.

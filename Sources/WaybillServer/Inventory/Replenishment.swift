@@ -63,15 +63,45 @@ struct Replenishment {
         try await suggestions(shopID: shopID, skus: sku.map { [$0] })
     }
 
-    func suggestions(shopID: UUID, skus: [String]?) async throws -> [Suggestion] {
+    /// A page of positions in SKU and location order.
+    struct Page: Sendable {
+        var after: (sku: String, location: String)?
+        var limit: Int
+        /// Only positions to reorder now (available + incoming below the reorder point).
+        var suggestedOnly = false
+    }
+
+    func suggestions(shopID: UUID, skus: [String]?, page: Page? = nil) async throws -> [Suggestion] {
+        if page?.suggestedOnly == true {
+            // The filter reads stored reorder points: make sure none is missing or stale first.
+            try await planStale(shopID: shopID)
+        }
         var levelQuery: SQLQueryString = """
             SELECT s.location_id, s.sku, l.code AS location, w.code AS warehouse, s.on_hand, s.reserved, s.damaged, s.safety_buffer
             FROM stock_levels s JOIN stock_locations l ON l.id = s.location_id JOIN warehouses w ON w.id = l.warehouse_id
             JOIN variants v ON v.id = s.variant_id
-            WHERE s.shop_id = \(bind: shopID) AND v.track_inventory = \(bind: true)
             """
+        if page?.suggestedOnly == true {
+            levelQuery += """
+                 JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku
+                 LEFT JOIN (SELECT pl.sku, po.location_id, SUM(pl.ordered - pl.received) AS incoming
+                            FROM purchase_order_lines pl JOIN purchase_orders po ON po.id = pl.purchase_order_id
+                            WHERE po.shop_id = \(bind: shopID) AND po.status <> 'received' AND pl.received < pl.ordered
+                            GROUP BY pl.sku, po.location_id) i ON i.sku = s.sku AND i.location_id = s.location_id
+                """
+        }
+        levelQuery += " WHERE s.shop_id = \(bind: shopID) AND v.track_inventory = \(bind: true)"
         if let skus { levelQuery += skus.isEmpty ? " AND 1 = 0" : " AND s.sku IN (\(binds: skus))" }
-        let levels = try await sql.raw(levelQuery + " ORDER BY s.sku, l.code").all(decoding: LevelRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        if page?.suggestedOnly == true {
+            levelQuery += " AND s.on_hand - s.reserved - s.safety_buffer + COALESCE(i.incoming, 0) < p.reorder_point"
+        }
+        if let after = page?.after {
+            levelQuery += " AND (s.sku > \(bind: after.sku) OR (s.sku = \(bind: after.sku) AND l.code > \(bind: after.location)))"
+        }
+        levelQuery += " ORDER BY s.sku, l.code"
+        if let limit = page?.limit { levelQuery += " LIMIT \(literal: limit)" }
+        let levels = try await sql.raw(levelQuery).all(decoding: LevelRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let skus = page == nil ? skus : Array(Set(levels.map(\.sku))).sorted()
         var plans = try await storedPlans(shopID: shopID, skus: skus)
         // A position never planned, or whose plan is older than a day (the nightly job did not run: jobs off,
         // or the position is new), is planned now, so an answer never rests on a stale forecast.
@@ -130,6 +160,19 @@ struct Replenishment {
             values += Array(repeating: mean, count: ReplenishmentPlanner.horizonDays - values.count)
         }
         return values
+    }
+
+    /// Plans every position whose plan is missing or older than a day.
+    func planStale(shopID: UUID) async throws {
+        let stale = try await sql.raw("""
+            SELECT DISTINCT s.sku FROM stock_levels s JOIN variants v ON v.id = s.variant_id
+            LEFT JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku
+            WHERE s.shop_id = \(bind: shopID) AND v.track_inventory = \(bind: true)
+            AND (p.id IS NULL OR p.computed_at < \(bind: now.addingTimeInterval(-ReplenishmentPlanner.maximumAge)))
+            """).all().map { try $0.decode(column: "sku", as: String.self) }
+        for batch in stale.chunked(5_000) {
+            try await ReplenishmentPlanner(application: application, now: now).run(shopID: shopID, skus: batch)
+        }
     }
 
     private func storedPlans(shopID: UUID, skus: [String]?) async throws -> [String: PlanRow] {

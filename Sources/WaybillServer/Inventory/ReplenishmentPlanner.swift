@@ -244,14 +244,14 @@ struct ReplenishmentPlanner {
         }
     }
 
-    /// Three decimals are plenty for units a day, and keep 150,000 stored forecasts small; plain
-    /// comma-separated numbers read back far faster than JSON.
+    /// Thousandths of a unit a day are plenty, stored as whole numbers: 150,000 forecasts of 90 days are
+    /// 13.5 million numbers, and integer text is the cheapest to write and to read back.
     static func encodeForecast(_ values: [Double]) -> String {
-        values.map { String(format: "%.3f", $0) }.joined(separator: ",")
+        values.map { String(Int64((min(max($0, 0), 1e12) * 1_000).rounded())) }.joined(separator: ",")
     }
 
     static func decodeForecast(_ text: String) -> [Double] {
-        text.split(separator: ",").compactMap { Double($0) }
+        text.split(separator: ",").compactMap { Int64($0).map { Double($0) / 1_000 } }
     }
 
     /// The supplier each SKU was last ordered from.

@@ -33,6 +33,13 @@ struct ReplenishmentTests {
             #expect(kinds.contains("JAR-1:low_stock"))
             let onlySuggested = try await t.send(.GET, "/api/v1/inventory/replenishment?suggested_only=true")
             #expect((try onlySuggested.json()["data"] as? [[String: Any]])?.compactMap { $0["sku"] as? String } == ["JAR-1"])
+            let page = try await t.send(.GET, "/api/v1/inventory/replenishment?limit=1").json()
+            #expect((page["data"] as? [[String: Any]])?.first?["sku"] as? String == "JAR-1")
+            let cursor = try #require(page["next_cursor"] as? String)
+            let second = try await t.send(.GET, "/api/v1/inventory/replenishment?limit=1&after=\(cursor)").json()
+            #expect((second["data"] as? [[String: Any]])?.first?["sku"] as? String == "JAR-2")
+            #expect(try await t.send(.GET, "/api/v1/inventory/replenishment?limit=0").errorFields() == ["limit"])
+            #expect(try await t.send(.GET, "/api/v1/inventory/replenishment?suggested_only=yes").errorFields() == ["suggested_only"])
         }
     }
 
