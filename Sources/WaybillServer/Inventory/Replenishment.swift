@@ -183,7 +183,7 @@ struct Replenishment {
         if let skus { query += skus.isEmpty ? " AND 1 = 0" : " AND sku IN (\(binds: skus))" }
         var out: [String: PlanRow] = [:]
         for row in try await sql.raw(query).all() {
-            let plan = try JSONCoding.decoder.decode(ReorderPlan.self, from: Data(try row.decode(column: "plan", as: String.self).utf8))
+            let plan = try ReplenishmentPlanner.planDecoder.decode(ReorderPlan.self, from: Data(try row.decode(column: "plan", as: String.self).utf8))
             let forecast = ReplenishmentPlanner.decodeForecast(try row.decode(column: "forecast", as: String.self))
             out[ReplenishmentPlanner.key(try row.decode(column: "location_id", as: UUID.self), try row.decode(column: "sku", as: String.self))] =
                 PlanRow(computedAt: try row.decode(column: "computed_at", as: Date.self),

@@ -231,7 +231,7 @@ struct ReplenishmentPlanner {
         for start in stride(from: 0, to: plans.count, by: 500) {
             let rows: [[any Encodable & Sendable]] = try plans[start..<min(start + 500, plans.count)].map { p in
                 [ids.next(), shopID, p.locationID, p.sku, time, p.method, p.supplier,
-                 String(decoding: try JSONCoding.encoder.encode(p.plan), as: UTF8.self), p.plan.reorderPoint,
+                 String(decoding: try Self.planEncoder.encode(p.plan), as: UTF8.self), p.plan.reorderPoint,
                  Self.encodeForecast(p.forecast), p.lastSaleAt, p.firstMovementAt]
             }
             let statement = SQLRows.insert(into: "stock_plans", columns, rows) + """
@@ -243,6 +243,11 @@ struct ReplenishmentPlanner {
             try await application.write { db in try await (db as! any SQLDatabase).raw(statement).run() }
         }
     }
+
+    /// Plans are stored in Swift's own key spelling: no key conversion or sorting for 150,000 of them (the
+    /// stored text is internal; the API shows `Suggestion`s).
+    static let planEncoder = JSONEncoder()
+    static let planDecoder = JSONDecoder()
 
     /// Thousandths of a unit a day are plenty, stored as whole numbers: 150,000 forecasts of 90 days are
     /// 13.5 million numbers, and integer text is the cheapest to write and to read back.
