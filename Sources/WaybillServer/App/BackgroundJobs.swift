@@ -33,7 +33,7 @@ final class BackgroundJobs: LifecycleHandler, Sendable {
             } catch {
                 logger.error("inventory pass failed: \(String(reflecting: error))")
             }
-            await step("inbox retry", logger) { _ = try await Inbox(application: application).retryPending() }
+            await step("inbox retry", logger) { _ = try await Inbox(application: application).retryPending(wait: false) }
             await step("tracking poll", logger) {
                 let report = try await TrackingPoller(application: application).pass(window: interval)
                 if report.asked > 0 { logger.debug("tracking poll", metadata: ["asked": "\(report.asked)", "new_events": "\(report.newEvents)"]) }

@@ -98,15 +98,23 @@ struct Inbox {
         return status
     }
 
-    /// Messages still `received` some time after arriving: their first processing did not finish.
+    /// Messages still `received` some time after arriving: their first processing did not finish (a crash, a
+    /// database error). Handed to this instance's worker, which skips any it already has queued, so a burst
+    /// that is merely waiting its turn is not processed twice; `wait` returns once they are done.
     @discardableResult
-    func retryPending(olderThan seconds: TimeInterval = 30, limit: Int = 500) async throws -> Int {
+    func retryPending(olderThan seconds: TimeInterval = 120, limit: Int = 500, wait: Bool = true) async throws -> Int {
         let ids = try await sql.raw("""
             SELECT id FROM inbox_messages WHERE status = 'received' AND received_at <= \(bind: now.addingTimeInterval(-seconds))
             ORDER BY received_at LIMIT \(literal: limit)
             """).all().map { try $0.decode(column: "id", as: UUID.self) }
-        for id in ids { try await process(id: id) }
-        return ids.count
+        let worker = application.inboxWorker
+        var handed = 0
+        for id in ids where await !worker.isPending(id) {
+            await worker.enqueue(id)
+            handed += 1
+        }
+        if wait { await worker.waitUntilIdle() }
+        return handed
     }
 
     /// An operator's replay of a failed or orphaned message (after mapping a carrier, creating the shipment…).

@@ -3,12 +3,14 @@ import NIOConcurrencyHelpers
 import Vapor
 
 /// Processes stored inbox messages off the request path, a few at a time, so a webhook is answered as soon
-/// as it is durable. Nothing here needs to survive a crash: a message still `received` after 30 seconds is
+/// as it is durable. Nothing here needs to survive a crash: a message still `received` after two minutes is
 /// picked up again by the background job (`Inbox.retryPending`), and processing is idempotent.
 actor InboxWorker {
     private let application: Application
     private let concurrency: Int
     private var queue: [UUID] = []
+    /// Queued or being processed: a message is never in the pipeline twice.
+    private var inFlight: Set<UUID> = []
     private var running = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -18,9 +20,12 @@ actor InboxWorker {
     }
 
     func enqueue(_ id: UUID) {
+        guard inFlight.insert(id).inserted else { return }
         queue.append(id)
         startIfPossible()
     }
+
+    func isPending(_ id: UUID) -> Bool { inFlight.contains(id) }
 
     /// Returns once every queued message has been processed (tests, shutdown).
     func waitUntilIdle() async {
@@ -38,12 +43,13 @@ actor InboxWorker {
                 do { try await inbox.process(id: id) } catch {
                     logger.warning("inbox message \(id) left for retry: \(String(reflecting: error))")
                 }
-                self.finished()
+                self.finished(id)
             }
         }
     }
 
-    private func finished() {
+    private func finished(_ id: UUID) {
+        inFlight.remove(id)
         running -= 1
         startIfPossible()
         if queue.isEmpty && running == 0 {

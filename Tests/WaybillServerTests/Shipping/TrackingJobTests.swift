@@ -102,11 +102,11 @@ struct TrackingJobTests {
             // Stored and acknowledged, then the process died before processing it.
             let receipt = try await Inbox(application: t.app).store(shopID: try t.shop.requireID(), source: .waybill, eventID: "r1", body: body)
             guard case .stored = receipt else { Issue.record("not stored"); return }
-            #expect(try await Inbox(application: t.app).retryPending(olderThan: 30) == 0)
-            t.time.advance(by: 60)
-            #expect(try await Inbox(application: t.app).retryPending(olderThan: 30) == 1)
+            #expect(try await Inbox(application: t.app).retryPending() == 0)
+            t.time.advance(by: 180)
+            #expect(try await Inbox(application: t.app).retryPending() == 1)
             #expect(try await t.send(.GET, "/api/v1/shipments/\(order)-1").json()["tracking_status"] as? String == "in_transit")
-            #expect(try await Inbox(application: t.app).retryPending(olderThan: 30) == 0)
+            #expect(try await Inbox(application: t.app).retryPending() == 0)
         }
     }
 }
