@@ -1,4 +1,5 @@
 import Crypto
+import Fluent
 import Foundation
 import SQLKit
 import Vapor
@@ -34,6 +35,14 @@ struct Idempotency {
 
     /// Records the answer; a concurrent twin that recorded first makes this fail with a unique violation,
     /// which rolls the caller's transaction back so the twin's answer is replayed instead.
+    /// After a write failed: when the failure is another request with the same key committing first (a unique
+    /// violation), its stored answer; otherwise the error again.
+    func answer(after error: any Error, shopID: UUID, key: String, requestHash: String) async throws -> Answer {
+        guard let dbError = error as? any DatabaseError, dbError.isConstraintFailure,
+              let answer = try await answer(shopID: shopID, key: key, requestHash: requestHash) else { throw error }
+        return answer
+    }
+
     func record(id: UUID, shopID: UUID, key: String, requestHash: String, status: HTTPResponseStatus, body: Data, at time: Date) async throws {
         try await sql.insert(into: "idempotency_keys")
             .columns("id", "shop_id", "key", "request_hash", "status_code", "response_body", "created_at")

@@ -32,7 +32,8 @@ public struct Settings: Sendable {
     public var inboxProcessing: InboxProcessing = .background
     public enum InboxProcessing: String, Sendable { case background, inline }
     /// How much faster than life the sandbox carrier moves parcels (the demo uses 60: an hour a minute).
-    public var sandboxSpeed: Double = 1
+    /// Nil: 1, or 60 under `serve --demo`.
+    public var sandboxSpeed: Double? = nil
 
     public init(
         database: DatabaseChoice = .sqlite(path: "waybill.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,

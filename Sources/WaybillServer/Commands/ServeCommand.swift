@@ -22,7 +22,7 @@ struct WaybillServeCommand: AsyncCommand {
         let port = signature.port ?? app.settings.port
         if signature.demo {
             // Sandbox parcels an hour of journey a minute, so a newcomer sees them move (unless set otherwise).
-            if ProcessInfo.processInfo.environment["WAYBILL_SANDBOX_SPEED"] == nil { app.settings.sandboxSpeed = 60 }
+            if app.settings.sandboxSpeed == nil { app.settings.sandboxSpeed = 60 }
             let credentials = try await DemoSeeder(application: app).seed()
             context.console.output(credentials.banner(baseURL: "http://\(host):\(port)").consoleText())
         }

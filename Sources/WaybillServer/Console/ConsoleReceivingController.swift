@@ -38,7 +38,7 @@ struct ConsoleReceivingController {
         let kind = req.query[String.self, at: "kind"].flatMap { StockAlert.Kind(rawValue: $0) }
         let alerts = try await StockAlerts(application: req.application, now: req.now)
             .list(shopID: shopID, state: "active", kind: kind?.rawValue)
-        let facts = try await ShopFacts(sql: req.db as! any SQLDatabase, newID: req.application.dependencies.ids.next)
+        let facts = try await ShopFacts(sql: req.db as! any SQLDatabase)
             .list(shopID: shopID, kinds: [.stockAlertRaised, .stockAlertCleared], limit: 50)
         return try await req.view.render("alerts", AlertsContext(
             shop: shop.name, user: user.email, csrf: CSRFMiddleware.token(for: req), kind: kind?.rawValue ?? "",

@@ -221,7 +221,7 @@ struct InventoryController: RouteCollection {
         let principal = try req.principal(.inventoryRead)
         let limit = req.query[Int.self, at: "limit"] ?? 100
         guard (1...1_000).contains(limit) else { throw APIError.invalid("limit", "out_of_range", "limit must be 1–1000") }
-        let facts = try await ShopFacts(sql: req.db as! any SQLDatabase, newID: req.application.dependencies.ids.next)
+        let facts = try await ShopFacts(sql: req.db as! any SQLDatabase)
             .list(shopID: principal.shopID, kinds: [.stockAlertRaised, .stockAlertCleared], limit: limit)
         return try .json(["data": facts])
     }

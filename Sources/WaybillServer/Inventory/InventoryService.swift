@@ -68,10 +68,8 @@ struct InventoryService {
             }
             return (body, false)
         } catch {
-            guard let idempotency, let dbError = error as? any DatabaseError, dbError.isConstraintFailure,
-                  let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: idempotency.key, requestHash: idempotency.hash)
-            else { throw error }
-            return (answer.body, true)
+            guard let idempotency else { throw error }
+            return (try await Idempotency(sql: sql).answer(after: error, shopID: shopID, key: idempotency.key, requestHash: idempotency.hash).body, true)
         }
     }
 
@@ -211,17 +209,13 @@ struct InventoryService {
 
     func levels(shopID: UUID, _ filter: LevelFilter) async throws -> [LevelDTO] {
         var query: SQLQueryString = """
-            SELECT s.sku, l.code AS location, w.code AS warehouse, s.on_hand, s.reserved, s.damaged, s.safety_buffer, s.updated_at
+            SELECT s.sku, l.code AS location, w.code AS warehouse, s.on_hand, s.reserved, s.damaged, s.safety_buffer, s.updated_at,
+            COALESCE(i.incoming, 0) AS incoming
             FROM stock_levels s JOIN stock_locations l ON l.id = s.location_id JOIN warehouses w ON w.id = l.warehouse_id
-            """
+            LEFT JOIN
+            """ + " " + InventoryStore.incomingByPosition(shopID: shopID) + " i ON i.sku = s.sku AND i.location_id = s.location_id"
         if filter.belowReorderPoint {
-            query += """
-                 JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku
-                 LEFT JOIN (SELECT pl.sku, po.location_id, SUM(pl.ordered - pl.received) AS incoming
-                            FROM purchase_order_lines pl JOIN purchase_orders po ON po.id = pl.purchase_order_id
-                            WHERE po.shop_id = \(bind: shopID) AND po.status <> 'received' AND pl.received < pl.ordered
-                            GROUP BY pl.sku, po.location_id) i ON i.sku = s.sku AND i.location_id = s.location_id
-                """
+            query += " JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku"
         }
         query += " WHERE s.shop_id = \(bind: shopID)"
         if let sku = filter.sku { query += " AND s.sku = \(bind: sku)" }
@@ -235,17 +229,6 @@ struct InventoryService {
         }
         query += " ORDER BY s.sku, l.code"
         if let limit = filter.limit { query += " LIMIT \(literal: limit)" }
-        var incoming: [String: Int64] = [:]
-        for row in try await sql.raw("""
-            SELECT pl.sku, l.code, CAST(SUM(pl.ordered - pl.received) AS BIGINT) AS incoming
-            FROM purchase_order_lines pl JOIN purchase_orders p ON p.id = pl.purchase_order_id
-            JOIN stock_locations l ON l.id = p.location_id
-            WHERE p.shop_id = \(bind: shopID) AND p.status <> 'received' AND pl.received < pl.ordered
-            GROUP BY pl.sku, l.code
-            """).all() {
-            incoming[try row.decode(column: "sku", as: String.self) + "@" + row.decode(column: "code", as: String.self)] =
-                try row.decode(column: "incoming", as: Int64.self)
-        }
         return try await sql.raw(query).all().map { row in
             let onHand = try row.decode(column: "on_hand", as: Int64.self)
             let reserved = try row.decode(column: "reserved", as: Int64.self)
@@ -254,7 +237,7 @@ struct InventoryService {
                             warehouse: try row.decode(column: "warehouse", as: String.self), onHand: onHand, reserved: reserved,
                             available: onHand - reserved - buffer, damaged: try row.decode(column: "damaged", as: Int64.self),
                             safetyBuffer: buffer,
-                            incoming: incoming[try row.decode(column: "sku", as: String.self) + "@" + row.decode(column: "location", as: String.self)] ?? 0,
+                            incoming: try row.decode(column: "incoming", as: Int64.self),
                             updatedAt: try row.decode(column: "updated_at", as: Date.self))
         }
     }

@@ -95,6 +95,17 @@ struct InventoryStore {
             """).first(decoding: LevelRow.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// Units still to arrive on open purchase orders, per SKU and location (`sku`, `location_id`, `incoming`):
+    /// joined as a subquery wherever levels are shown with what is incoming.
+    static func incomingByPosition(shopID: UUID) -> SQLQueryString {
+        """
+        (SELECT pl.sku, po.location_id, CAST(SUM(pl.ordered - pl.received) AS BIGINT) AS incoming
+         FROM purchase_order_lines pl JOIN purchase_orders po ON po.id = pl.purchase_order_id
+         WHERE po.shop_id = \(bind: shopID) AND po.status <> 'received' AND pl.received < pl.ordered
+         GROUP BY pl.sku, po.location_id)
+        """
+    }
+
     /// Every location's available stock of `skus`, with where the location is, for allocation.
     func stock(shopID: UUID, skus: [String]) async throws -> [LocationStock] {
         // One round trip: every location, with its levels of these SKUs where it has any (intake's hot path).

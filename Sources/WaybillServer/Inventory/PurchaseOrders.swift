@@ -134,9 +134,8 @@ struct PurchaseOrders {
                 }
             }
         } catch {
-            guard let idempotency, let dbError = error as? any DatabaseError, dbError.isConstraintFailure,
-                  let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: idempotency.key, requestHash: idempotency.hash)
-            else { throw error }
+            guard let idempotency else { throw error }
+            let answer = try await Idempotency(sql: sql).answer(after: error, shopID: shopID, key: idempotency.key, requestHash: idempotency.hash)
             return (try JSONCoding.decoder.decode(DTO.self, from: answer.body), true)
         }
         return (try await find(shopID: shopID, number: number), false)

@@ -47,6 +47,7 @@ struct Replenishment {
         var reserved: Int64
         var damaged: Int64
         var safetyBuffer: Int64
+        var incoming: Int64
     }
 
     private struct PlanRow: Sendable {
@@ -77,18 +78,13 @@ struct Replenishment {
             try await planStale(shopID: shopID)
         }
         var levelQuery: SQLQueryString = """
-            SELECT s.location_id, s.sku, l.code AS location, w.code AS warehouse, s.on_hand, s.reserved, s.damaged, s.safety_buffer
+            SELECT s.location_id, s.sku, l.code AS location, w.code AS warehouse, s.on_hand, s.reserved, s.damaged, s.safety_buffer,
+            COALESCE(i.incoming, 0) AS incoming
             FROM stock_levels s JOIN stock_locations l ON l.id = s.location_id JOIN warehouses w ON w.id = l.warehouse_id
-            JOIN variants v ON v.id = s.variant_id
-            """
+            JOIN variants v ON v.id = s.variant_id LEFT JOIN
+            """ + " " + InventoryStore.incomingByPosition(shopID: shopID) + " i ON i.sku = s.sku AND i.location_id = s.location_id"
         if page?.suggestedOnly == true {
-            levelQuery += """
-                 JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku
-                 LEFT JOIN (SELECT pl.sku, po.location_id, SUM(pl.ordered - pl.received) AS incoming
-                            FROM purchase_order_lines pl JOIN purchase_orders po ON po.id = pl.purchase_order_id
-                            WHERE po.shop_id = \(bind: shopID) AND po.status <> 'received' AND pl.received < pl.ordered
-                            GROUP BY pl.sku, po.location_id) i ON i.sku = s.sku AND i.location_id = s.location_id
-                """
+            levelQuery += " JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku"
         }
         levelQuery += " WHERE s.shop_id = \(bind: shopID) AND v.track_inventory = \(bind: true)"
         if let skus { levelQuery += skus.isEmpty ? " AND 1 = 0" : " AND s.sku IN (\(binds: skus))" }
@@ -113,11 +109,10 @@ struct Replenishment {
             try await ReplenishmentPlanner(application: application, now: now).run(shopID: shopID, skus: unplanned.sorted())
             plans = try await storedPlans(shopID: shopID, skus: skus)
         }
-        let incoming = try await incoming(shopID: shopID)
         return levels.compactMap { level in
             let key = ReplenishmentPlanner.key(level.locationId, level.sku)
             guard let stored = plans[key] else { return nil }
-            return suggestion(level, stored, incoming: incoming[key] ?? 0)
+            return suggestion(level, stored, incoming: level.incoming)
         }
     }
 
@@ -191,20 +186,6 @@ struct Replenishment {
                         supplier: try row.decode(column: "supplier", as: String?.self), plan: plan, forecast: forecast,
                         lastSaleAt: try row.decode(column: "last_sale_at", as: Date?.self),
                         firstMovementAt: try row.decode(column: "first_movement_at", as: Date?.self))
-        }
-        return out
-    }
-
-    private func incoming(shopID: UUID) async throws -> [String: Int64] {
-        var out: [String: Int64] = [:]
-        for row in try await sql.raw("""
-            SELECT pl.sku, p.location_id, CAST(SUM(pl.ordered - pl.received) AS BIGINT) AS incoming
-            FROM purchase_order_lines pl JOIN purchase_orders p ON p.id = pl.purchase_order_id
-            WHERE p.shop_id = \(bind: shopID) AND p.status <> 'received' AND pl.received < pl.ordered
-            GROUP BY pl.sku, p.location_id
-            """).all() {
-            out[ReplenishmentPlanner.key(try row.decode(column: "location_id", as: UUID.self), try row.decode(column: "sku", as: String.self))] =
-                try row.decode(column: "incoming", as: Int64.self)
         }
         return out
     }

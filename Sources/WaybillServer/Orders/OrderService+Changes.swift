@@ -195,15 +195,19 @@ extension OrderService {
         Timeline(db: db, newID: application.dependencies.ids.next)
     }
 
+    /// Takes the order's row lock for the rest of the transaction (PostgreSQL `FOR UPDATE`; on SQLite the
+    /// write gate already serialises writers). Every change to an order or its shipments holds it.
+    static func lock(_ orderID: UUID, on sql: any SQLDatabase) async throws {
+        _ = try await sql.select().column("id").from(Order.schema).where("id", .equal, orderID).for(.update).all()
+    }
+
     /// Loads the order under a row lock (PostgreSQL `FOR UPDATE`; on SQLite the write gate already
     /// serialises writers), runs `change`, and returns the order as it now is.
     func withLockedOrder(
         _ orderID: UUID, shopID: UUID, _ change: @escaping @Sendable (Order, any Database) async throws -> Void
     ) async throws -> OrderDTO {
         try await application.write { db in
-            _ = try await (db as! any SQLDatabase).select().column("id").from(Order.schema)
-                .where("id", .equal, orderID).where("shop_id", .equal, shopID)
-                .for(.update).all()
+            try await OrderService.lock(orderID, on: db as! any SQLDatabase)
             guard let order = try await Order.query(on: db).filter(\.$id == orderID).filter(\.$shop.$id == shopID)
                 .with(\.$lines).with(\.$holds).first() else {
                 throw APIError.notFound("order")

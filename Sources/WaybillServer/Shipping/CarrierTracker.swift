@@ -45,7 +45,7 @@ extension Application {
 
     /// The carriers the poller can ask, by code. The sandbox is always there; live clients are added here.
     var carrierTrackers: [CarrierCode: any CarrierTracker] {
-        get { storage[TrackersKey.self] ?? [.sandbox: SandboxTracker(speed: settings.sandboxSpeed)] }
+        get { storage[TrackersKey.self] ?? [.sandbox: SandboxTracker(speed: settings.sandboxSpeed ?? 1)] }
         set { storage[TrackersKey.self] = newValue }
     }
 }

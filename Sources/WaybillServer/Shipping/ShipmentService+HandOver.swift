@@ -25,7 +25,7 @@ extension ShipmentService {
             throw APIError.notFound("shipment '\(number.prefix(40))'")
         }
         let orderID = try found.decode(column: "order_id", as: UUID.self)
-        _ = try await sql.select().column("id").from(Order.schema).where("id", .equal, orderID).for(.update).all()
+        try await OrderService.lock(orderID, on: sql)
         return try await row(shopID: shopID, number: number)
     }
 

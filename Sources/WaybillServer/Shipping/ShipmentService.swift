@@ -40,9 +40,8 @@ struct ShipmentService {
         do {
             return (try await create(orderReference: orderReference, r, shopID: shopID, actor: actor, recording: idempotency), false)
         } catch {
-            guard let idempotency, let dbError = error as? any DatabaseError, dbError.isConstraintFailure,
-                  let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: idempotency.key, requestHash: idempotency.hash)
-            else { throw error }
+            guard let idempotency else { throw error }
+            let answer = try await Idempotency(sql: sql).answer(after: error, shopID: shopID, key: idempotency.key, requestHash: idempotency.hash)
             return (try JSONCoding.decoder.decode(ShipmentDTO.self, from: answer.body), true)
         }
     }
@@ -69,7 +68,7 @@ struct ShipmentService {
         return try await application.write { db in
             let service = ShipmentService(application: application, db: db, clock: clock)
             let sql = db as! any SQLDatabase
-            _ = try await sql.select().column("id").from(Order.schema).where("id", .equal, orderID).for(.update).all()
+            try await OrderService.lock(orderID, on: sql)
             guard let order = try await Order.query(on: db).filter(\.$id == orderID).with(\.$lines).first() else { throw APIError.notFound("order") }
             guard OrderStateMachine.canApply(.fulfilPartially, to: order.status) else {
                 throw APIError(.conflict, "order_not_shippable", "an order that is \(order.status.rawValue) cannot be shipped")

@@ -80,7 +80,7 @@ struct ShipmentWatch {
             let orderID = try row.decode(column: "id", as: UUID.self), shopID = try row.decode(column: "shop_id", as: UUID.self)
             let marked = try await application.write { db -> Bool in
                 let sql = db as! any SQLDatabase
-                _ = try await sql.select().column("id").from(Order.schema).where("id", .equal, orderID).for(.update).all()
+                try await OrderService.lock(orderID, on: sql)
                 let open = try await sql.raw("""
                     SELECT 1 AS open FROM orders o WHERE o.id = \(bind: orderID) AND o.status IN ('ready', 'partially_fulfilled')
                     AND NOT EXISTS (SELECT 1 FROM timeline_facts f WHERE f.order_id = o.id AND f.kind = 'fulfillment_late')

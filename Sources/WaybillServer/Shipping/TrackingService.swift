@@ -26,7 +26,6 @@ extension ShipmentService {
         /// Shipments with this tracking number (none: the update is an orphan, kept for a later match).
         var shipments: [String] = []
         var newEvents = 0
-        var statusChanges: [String] = []
     }
 
     /// Stores the new events of every matching shipment and moves its status, the order and the facts on,
@@ -44,10 +43,9 @@ extension ShipmentService {
             for found in try await sql.raw(query + " ORDER BY number").all() {
                 let row = try await service.lockedRow(shopID: shopID, number: try found.decode(column: "number", as: String.self))
                 outcome.shipments.append(row.number)
-                let (added, changed) = try await service.apply(update, to: row, shopID: shopID, actor: actor, at: time)
+                let added = try await service.apply(update, to: row, shopID: shopID, actor: actor, at: time)
                 outcome.newEvents += added.count
                 stored += added
-                if let changed { outcome.statusChanges.append("\(row.number):\(changed)") }
             }
             return (outcome, stored)
         }
@@ -56,8 +54,8 @@ extension ShipmentService {
     }
 
     /// Applies an update to one shipment (the caller holds the order's lock). Returns the statuses of the
-    /// events newly stored and the new shipment status when it changed.
-    private func apply(_ update: TrackingUpdate, to row: Row, shopID: UUID, actor: Actor, at time: Date) async throws -> ([String], String?) {
+    /// events newly stored.
+    private func apply(_ update: TrackingUpdate, to row: Row, shopID: UUID, actor: Actor, at time: Date) async throws -> [String] {
         var timeline = TrackingTimeline(events: try await trackingEvents(shipmentID: row.id))
         let before = timeline.current
         var sequence = timeline.events.map(\.arrivalSequence).max() ?? 0
@@ -88,7 +86,7 @@ extension ShipmentService {
             WHERE id = \(bind: row.id)
             """).run()
         // Compared with what the shipment showed (which may be `stalled`, a status no carrier sent).
-        guard status.rawValue != row.trackingStatus || current?.substatus != before?.substatus, let current else { return (added, nil) }
+        guard status.rawValue != row.trackingStatus || current?.substatus != before?.substatus, let current else { return added }
         var facts: [(TimelineKind, any Encodable & Sendable)] = [
             (.trackingUpdated, StatusFact(number: row.number, from: row.trackingStatus,
                                           to: status.rawValue, substatus: current.substatus?.rawValue, rawCode: current.rawCode,
@@ -101,7 +99,7 @@ extension ShipmentService {
             facts += try await advanceOrder(row.orderID, at: time)
         }
         try await Timeline(db: db, newID: ids.next).append(shopID: shopID, orderID: row.orderID, facts, actor: actor, at: time)
-        return (added, status.rawValue)
+        return added
     }
 
     func trackingEvents(shipmentID: UUID) async throws -> [TrackingEvent] {

@@ -3,10 +3,10 @@ import SQLKit
 import WaybillCore
 
 /// The shop's own fact stream: what happened that belongs to no single order (DESIGN: facts are recorded
-/// once and everything else reacts to them). Append-only; the only writer of `shop_facts`.
+/// once and everything else reacts to them). Append-only: facts are inserted (in batches, by their producers,
+/// with `row`) and never changed.
 struct ShopFacts {
     let sql: any SQLDatabase
-    let newID: @Sendable () -> UUID
 
     struct Fact: Codable, Sendable {
         var id: UUID
@@ -20,13 +20,6 @@ struct ShopFacts {
     }
 
     static let columns = ["id", "shop_id", "kind", "subject", "occurred_at", "actor", "source", "payload"]
-
-    func append(shopID: UUID, _ kind: ShopFactKind, subject: String, payload: some Encodable & Sendable,
-                actor: Actor, at time: Date) async throws {
-        try await sql.raw(SQLRows.insert(into: "shop_facts", Self.columns, [
-            Self.row(id: newID(), shopID: shopID, kind, subject: subject, payload: payload, actor: actor, at: time),
-        ])).run()
-    }
 
     /// One fact's column values, for callers that insert many in one statement.
     static func row(id: UUID, shopID: UUID, _ kind: ShopFactKind, subject: String, payload: some Encodable & Sendable,
