@@ -22,6 +22,8 @@ struct PlatformTests {
         (["WAYBILL_PORT": "eighty"], "WAYBILL_PORT"), (["WAYBILL_PORT": "70000"], "WAYBILL_PORT"),
         (["DATABASE_URL": "mysql://x"], "DATABASE_URL"), (["LOG_LEVEL": "loud"], "LOG_LEVEL"),
         (["WAYBILL_DB_POOL_SIZE": "0"], "WAYBILL_DB_POOL_SIZE"), (["WAYBILL_LOG_FORMAT": "xml"], "WAYBILL_LOG_FORMAT"), (["WAYBILL_SECURE_COOKIES": "perhaps"], "WAYBILL_SECURE_COOKIES"),
+        (["WAYBILL_JOBS": "sometimes"], "WAYBILL_JOBS"), (["WAYBILL_JOB_INTERVAL": "0"], "WAYBILL_JOB_INTERVAL"),
+        (["WAYBILL_INBOX_PROCESSING": "later"], "WAYBILL_INBOX_PROCESSING"), (["WAYBILL_SANDBOX_SPEED": "0.5"], "WAYBILL_SANDBOX_SPEED"),
     ])
     func aBadSettingNamesItsVariable(environment: [String: String], variable: String) {
         #expect {
@@ -36,6 +38,10 @@ struct PlatformTests {
         #expect(defaults.database == .sqlite(path: "waybill.sqlite"))
         #expect(defaults.hostname == "127.0.0.1")
         #expect(defaults.port == 8080)
+        #expect(defaults.jobsEnabled && defaults.jobInterval == 30 && defaults.inboxProcessing == .background && defaults.sandboxSpeed == nil)
+        let jobs = try Settings.fromEnvironment(["WAYBILL_JOBS": "off", "WAYBILL_JOB_INTERVAL": "5", "WAYBILL_INBOX_PROCESSING": "inline",
+                                                 "WAYBILL_SANDBOX_SPEED": "60"])
+        #expect(!jobs.jobsEnabled && jobs.jobInterval == 5 && jobs.inboxProcessing == .inline && jobs.sandboxSpeed == 60)
         let pg = try Settings.fromEnvironment(["DATABASE_URL": "postgres://u@db:5432/waybill", "WAYBILL_PORT": "9000"])
         #expect(pg.database == .postgres(url: "postgres://u@db:5432/waybill"))
         #expect(pg.port == 9000)

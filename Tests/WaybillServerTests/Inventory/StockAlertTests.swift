@@ -86,6 +86,21 @@ struct StockAlertTests {
         }
     }
 
+    @Test func refreshingRecomputesEveryPlanAndReportsWhatChanged() async throws {
+        try await withTestApp { t in
+            try await sellDown(t)
+            let r = try await t.send(.POST, "/api/v1/inventory/replenishment/refresh")
+            #expect(r.status == .ok)
+            let body = try r.json()
+            #expect(body["positions"] as? Int == 2)
+            #expect((body["alerts_raised"] as? [String])?.contains("JAR-1@ICN/low_stock") == true)
+            let computed = try await t.send(.GET, "/api/v1/inventory/replenishment?sku=JAR-1").json()["data"] as? [[String: Any]]
+            #expect(computed?.first?["plan_computed_at"] as? String == ISO8601DateFormatter().string(from: t.time.current))
+            // Nothing moved since: a second refresh raises nothing new.
+            #expect((try await t.send(.POST, "/api/v1/inventory/replenishment/refresh").json()["alerts_raised"] as? [String])?.isEmpty == true)
+        }
+    }
+
     @Test func thePlanJobRunsOnceADayWhicheverInstanceClaimsIt() async throws {
         try await withTestApp { t in
             try await sellDown(t)

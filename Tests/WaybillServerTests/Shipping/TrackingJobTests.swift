@@ -42,6 +42,37 @@ struct TrackingJobTests {
         }
     }
 
+    /// A carrier whose API is down, and one that allows a single request a minute.
+    struct FailingTracker: CarrierTracker {
+        var carrier: CarrierCode { .sandbox }
+        var requestsPerMinute: Int { 1 }
+        var batchSize: Int { 1 }
+        struct Down: Error {}
+        func track(_ numbers: [String], now: Date) async throws -> [TrackingUpdate] { throw Down() }
+    }
+
+    @Test func aFailingCarrierIsAskedAgainLaterAndNeverFasterThanItsRate() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            try await t.move("receipts", [("JAR-1", 10)])
+            for i in 0..<3 {
+                let order = try #require(try await t.order(sku: "JAR-1", email: "r\(i)@example.com").json()["number"] as? Int)
+                #expect(try await t.ship(order, #"{"carrier":"sandbox"}"#).status == .created)
+            }
+            t.app.carrierTrackers = [.sandbox: FailingTracker()]
+            let poller = TrackingPoller(application: t.app)
+            // One request a minute, one number a request: a one-minute pass asks about one shipment only.
+            let first = try await poller.pass(window: 60)
+            #expect(first.asked == 1 && first.failures == 1)
+            #expect(try await poller.pass(window: 60).asked == 1)
+            #expect(try await poller.pass(window: 60).asked == 1)
+            // All three failed and were put back five minutes: nothing is due now.
+            #expect(try await poller.pass(window: 60).asked == 0)
+            t.time.advance(by: 301)
+            #expect(try await poller.pass(window: 600).asked == 3)
+        }
+    }
+
     @Test func aSandboxShipmentWithoutANumberGetsALabel() async throws {
         try await withTestApp { t in
             let order = try await t.stockedOrder(quantity: 1)
