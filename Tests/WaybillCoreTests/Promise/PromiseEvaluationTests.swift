@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import WaybillCore
+
+@Suite("Promise back-test")
+struct PromiseEvaluationTests {
+    typealias F = PromiseFixtures
+
+    struct Synthetic {
+        var orders: [PromiseEvaluation.Order] = []
+        var deliveredFromSplit = 0
+        var undeliveredFromSplit = 0
+        var undeliveredBeforeSplit = 0
+        var deliveredBySplitEve = 0
+    }
+
+    /// Two orders a day from 2024-10-01 to 2025-03-31 between 08:00 and 20:59 KST on one lane, from a
+    /// stationary process: handling 1 pick-up day (80%) or 2; transit 1 (60%), 2 (30%), 3 (8%) or 5
+    /// delivery days; 1 in 25 never delivered. Their own estimate is the order day + 4.
+    static func synthetic(split: LocalDay, seed: UInt64 = 42, transitAfterSplit: Int? = nil) -> Synthetic {
+        var random = SplitMix64Generator(seed: seed)
+        var result = Synthetic()
+        let warehouse = F.warehouse()
+        for ordinal in F.day("2024-10-01").ordinal...F.day("2025-03-31").ordinal {
+            let day = LocalDay(ordinal: ordinal)
+            for n in 0..<2 {
+                let minute = random.nextInt(in: (8 * 60)...(21 * 60 - 1))
+                let time = String(format: "%02d:%02d", minute / 60, minute % 60)
+                let orderedAt = F.kst("\(day.iso) \(time)")
+                let start = warehouse.handlingStart(for: orderedAt).day
+                let handedOver = warehouse.pickup.adding(random.nextUnit() < 0.8 ? 1 : 2, after: start)
+                let u = random.nextUnit()
+                var transit = u < 0.6 ? 1 : u < 0.9 ? 2 : u < 0.98 ? 3 : 5
+                if let fixed = transitAfterSplit { transit = day >= split ? fixed : 1 }
+                let lost = random.nextUnit() < 0.04
+                let delivered = lost ? nil : F.kr.adding(transit, after: handedOver)
+                result.orders.append(PromiseEvaluation.Order(
+                    id: "\(day.iso)-\(n)", orderedAt: orderedAt, warehouse: warehouse, lane: F.lane,
+                    handedOver: handedOver, delivered: delivered, theirEstimate: day.adding(days: 4)))
+                switch (day >= split, delivered) {
+                case (true, .some): result.deliveredFromSplit += 1
+                case (true, .none): result.undeliveredFromSplit += 1
+                case (false, .none): result.undeliveredBeforeSplit += 1
+                case (false, .some(let d)): if d < split { result.deliveredBySplitEve += 1 }
+                }
+            }
+        }
+        return result
+    }
+
+    static let split = F.day("2025-01-01")
+    static let data = synthetic(split: split)
+    static let report = PromiseEvaluation().run(data.orders.reversed(), promiseFrom: split) { _ in F.kr }
+
+    @Test func onlyOrdersFromTheSplitAreScored() {
+        let report = Self.report
+        #expect(Self.data.orders.count == 364)
+        #expect(report.evaluatedOrders == Self.data.deliveredFromSplit)
+        #expect(report.notDelivered == Self.data.undeliveredFromSplit)
+        #expect(Self.data.undeliveredBeforeSplit > 0 && Self.data.undeliveredFromSplit > 0)
+        #expect(report.ours.orders == report.evaluatedOrders)
+        #expect(report.theirs.orders == report.evaluatedOrders)
+        #expect(report.byMonth.keys.sorted() == ["2025-01", "2025-02", "2025-03"])
+        #expect(report.byMonth.values.map(\.ours.orders).reduce(0, +) == report.evaluatedOrders)
+        #expect(report.trainedBefore == Self.split && report.target == 0.95)
+    }
+
+    @Test func modelsAreRefittedWeeklyAndNeverSeeTheFuture() throws {
+        let report = Self.report
+        // 90 days from the first scored order: a fit on each of days 0, 7, …, 84.
+        #expect(report.fits == 13)
+        let last = try #require(report.lastFit)
+        #expect(last.deliveredAfterFitDay == 0)
+        #expect(last.used > Self.data.deliveredBySplitEve)
+        // The first fit (on 31 December) saw exactly the deliveries made by then.
+        let firstOnly = PromiseEvaluation.with(refitEveryDays: 10_000)
+            .run(Self.data.orders, promiseFrom: Self.split) { _ in F.kr }
+        #expect(firstOnly.fits == 1)
+        #expect(firstOnly.lastFit?.used == Self.data.deliveredBySplitEve)
+        #expect(firstOnly.lastFit?.records == Self.data.deliveredBySplitEve)
+    }
+
+    @Test func calibrationIsMonotoneInLevel() throws {
+        let calibration = Self.report.calibration
+        #expect(calibration.keys.sorted() == [0.5, 0.8, 0.9, 0.95, 0.98])
+        let figures = calibration.sorted { $0.key < $1.key }.map(\.value)
+        for (lower, higher) in zip(figures, figures.dropFirst()) {
+            #expect(lower.onTimeRate <= higher.onTimeRate)
+            #expect(lower.meanDays <= higher.meanDays)
+            #expect(lower.orders == Self.report.evaluatedOrders)
+        }
+        #expect(calibration[0.95] == Self.report.ours)
+    }
+
+    @Test func onStationaryDataThePromiseKeepsItsLevel() throws {
+        let ours = Self.report.ours
+        #expect(ours.onTimeRate >= 0.85, "on time \(ours.onTimeRate)")
+        #expect(ours.onTimeRate <= 1)
+        // 1–2 handling days and 1–5 transit days, and weekends: a 95% date within 2–10 days.
+        #expect(ours.meanDays >= 2 && ours.meanDays <= 10)
+        #expect(try #require(Self.report.calibration[0.5]).onTimeRate >= 0.4)
+        #expect(Self.report.markdown.contains("| Waybill at 95.0% |"))
+    }
+
+    @Test func aModelFromThePastCannotKnowTransitGotSlower() {
+        // Every trip took 1 day until the split and 5 days from it: with one fit on the day before the
+        // split, no promise can be kept; with the future leaking in, most would be.
+        let data = Self.synthetic(split: Self.split, seed: 7, transitAfterSplit: 5)
+        let report = PromiseEvaluation.with(refitEveryDays: 10_000).run(data.orders, promiseFrom: Self.split) { _ in F.kr }
+        #expect(report.evaluatedOrders == data.deliveredFromSplit)
+        #expect(report.ours.onTime == 0)
+    }
+
+    @Test func nothingIsScoredBeforeTheSplit() {
+        let report = PromiseEvaluation().run(Self.data.orders, promiseFrom: F.day("2025-04-01")) { _ in F.kr }
+        #expect(report.evaluatedOrders == 0 && report.notDelivered == 0 && report.fits == 0)
+        #expect(report.calibration.isEmpty && report.byMonth.isEmpty && report.lastFit == nil)
+    }
+}
+
+extension PromiseEvaluation {
+    static func with(refitEveryDays: Int) -> PromiseEvaluation {
+        var evaluation = PromiseEvaluation()
+        evaluation.refitEveryDays = refitEveryDays
+        return evaluation
+    }
+}
