@@ -19,4 +19,8 @@ public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case fulfillmentLate = "fulfillment_late"
     /// Every shipment of a fully shipped order was delivered.
     case orderDelivered = "order_delivered"
+    /// The delivery promise made at order time (payload: earliest, most likely, latest, confidence, reasons).
+    case orderPromised = "order_promised"
+    /// The promised day is unlikely to be kept, before it passes (payload: latest, expected, probability).
+    case deliveryAtRisk = "delivery_at_risk"
 }

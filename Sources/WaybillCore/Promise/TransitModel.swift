@@ -44,8 +44,9 @@ public struct DeliveryRecord: Sendable {
     public init(warehouse: WarehouseSchedule, lane: LaneKey, orderedAt: Date?, handedOver: LocalDay,
                 delivered: LocalDay, delivery: BusinessCalendar) {
         let handling = orderedAt.map { ordered -> Int in
+            // Handed over before handling was due to start (packed after the cut-off the same day): 0 days.
             let start = warehouse.handlingStart(for: ordered).day
-            return warehouse.pickup.openDays(after: start, through: handedOver)
+            return max(0, warehouse.pickup.openDays(after: start, through: handedOver))
         }
         self.init(warehouse: warehouse.id, lane: lane, handedOver: handedOver, delivered: delivered,
                   handlingDays: handling, transitDays: delivery.openDays(after: handedOver, through: delivered))

@@ -4,7 +4,7 @@ import Vapor
 
 /// The background work of `waybill serve` (`WAYBILL_JOBS=off` turns it off, for instances that should only
 /// answer requests), every `interval` seconds: stock alerts and the nightly plan, inbox messages whose first
-/// processing did not finish, carriers to ask, and silences to call. Every step coordinates through the
+/// processing did not finish, carriers to ask, silences to call, and the nightly refit of delivery promises. Every step coordinates through the
 /// database only, so any number of instances may run it.
 final class BackgroundJobs: LifecycleHandler, Sendable {
     let interval: TimeInterval
@@ -42,6 +42,18 @@ final class BackgroundJobs: LifecycleHandler, Sendable {
                 let report = try await ShipmentWatch(application: application).pass()
                 if !report.stalled.isEmpty || !report.late.isEmpty {
                     logger.info("shipment watch", metadata: ["stalled": "\(report.stalled.count)", "late": "\(report.late.count)"])
+                }
+            }
+            await step("promise watch", logger) {
+                let report = try await PromiseWatch(application: application).pass()
+                if !report.atRisk.isEmpty { logger.info("promise watch", metadata: ["at_risk": "\(report.atRisk.count)", "checked": "\(report.checked)"]) }
+            }
+            await step("promise fit", logger) {
+                // Nightly per shop: a model older than a day is refitted (a shop's first deliveries start one).
+                let service = PromiseService(application: application)
+                for shop in try await service.stale(olderThan: 86_400) {
+                    let outcome = try await service.fit(shopID: shop)
+                    logger.info("promise fit", metadata: ["shop": "\(shop)", "used": "\(outcome.report.used)", "lanes": "\(outcome.report.lanes)"])
                 }
             }
             try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))

@@ -8,6 +8,7 @@ import Vapor
 public func configure(_ app: Application, settings: Settings, dependencies: AppDependencies = AppDependencies()) async throws {
     app.settings = settings
     app.dependencies = dependencies
+    app.promiseModels = PromiseModels()
     app.logger.logLevel = settings.logLevel
     app.http.server.configuration.hostname = settings.hostname
     app.http.server.configuration.port = settings.port
@@ -59,6 +60,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: ShopController())
     try api.register(collection: InventoryController())
     try api.register(collection: ShipmentController())
+    try api.register(collection: PromiseController())
     try api.register(collection: InboxController())
     try app.register(collection: WebhookController())
 
@@ -72,6 +74,6 @@ enum Migrations {
         M006CreateOrders(), M007CreateOrderLines(), M008CreateOrderHolds(), M009CreateIdempotencyKeys(),
         M010CreateTimelineFacts(), M011CreateWarehouses(), SessionRecord.migration,
         M012CreateStockLocations(), M013CreateStockLevels(), M014CreateStockMovements(), M015CreateOrderAllocations(),
-        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(), M021CreateShopCarriers(),
+        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(), M021CreateShopCarriers(), M022CreatePromises(),
     ]
 }

@@ -16,13 +16,7 @@ struct InventoryPlanCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await app.prepareDatabase()
-        let sql = app.db as! any SQLDatabase
-        var shops = try await sql.raw("SELECT id, slug FROM shops ORDER BY slug").all()
-            .map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "slug", as: String.self)) }
-        if let slug = signature.shop {
-            shops = shops.filter { $0.1 == slug }
-            guard !shops.isEmpty else { throw CommandError("no shop '\(slug)'") }
-        }
+        let shops = try await app.shops(slug: signature.shop)
         let now = app.dependencies.clock.now()
         for (id, slug) in shops {
             let report = try await ReplenishmentPlanner(application: app, now: now).run(shopID: id)

@@ -139,6 +139,14 @@ enum ConsoleFormat {
                 + (text("raw_text").map { " — \($0)" } ?? "") + (text("location").map { " (\($0))" } ?? "")
         case .orderDelivered: return "Delivered"
         case .fulfillmentLate: return "Not handed to a carrier by its deadline (\(text("handling_business_days") ?? "?") business days)"
+        case .orderPromised:
+            return "Promised: arrives by \(text("latest") ?? "?") (most likely \(text("most_likely") ?? "?"), via \(text("carrier") ?? "?"))"
+        case .deliveryAtRisk:
+            let probability = { () -> String in
+                if case .number(let n)? = p["probability_on_time"] { return String(format: "%.0f%%", n * 100) }
+                return "?"
+            }()
+            return "At risk: \(probability) chance of arriving by \(text("latest") ?? "?"); now expected \(text("expected") ?? "unknown")"
         case nil: return kind
         }
     }

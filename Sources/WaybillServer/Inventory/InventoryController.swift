@@ -8,6 +8,7 @@ struct InventoryController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("warehouses", use: warehouses)
         routes.post("warehouses", use: createWarehouse)
+        routes.put("warehouses", ":code", "schedule", use: saveSchedule)
         routes.get("locations", use: locations)
         let inventory = routes.grouped("inventory")
         inventory.get("levels", use: levels)
@@ -40,6 +41,15 @@ struct InventoryController: RouteCollection {
         var region: String
         var timezone: String
         var locations: [String]
+        var schedule: ShippingSchedule?
+    }
+
+    /// When a warehouse ships: the cut-off (local "HH:MM"), handling days, and weekdays with no carrier
+    /// pick-up (0 = Sunday … 6 = Saturday; Saturday and Sunday have none unless a shop's carrier says so).
+    struct ShippingSchedule: Codable, Sendable {
+        var cutoff: String
+        var handlingDays: Int
+        var noPickupWeekdays: [Int]
     }
 
     struct CreateWarehouse: Decodable, Sendable {
@@ -58,7 +68,8 @@ struct InventoryController: RouteCollection {
             let codes = try await (req.db as! any SQLDatabase).raw("SELECT code FROM stock_locations WHERE warehouse_id = \(bind: try w.requireID()) ORDER BY code")
                 .all().map { try $0.decode(column: "code", as: String.self) }
             out.append(WarehouseDTO(id: try w.requireID(), code: w.code, name: w.name, country: w.country, region: w.region,
-                                    timezone: w.timezone, locations: codes))
+                                    timezone: w.timezone, locations: codes,
+                                    schedule: try await Self.schedule(warehouseID: try w.requireID(), sql: req.db as! any SQLDatabase)))
         }
         return try .json(["data": out])
     }
@@ -79,7 +90,50 @@ struct InventoryController: RouteCollection {
                                         timezone: body.timezone ?? "UTC", shopID: principal.shopID, application: req.application, on: db)
         }
         return try .json(WarehouseDTO(id: try warehouse.requireID(), code: warehouse.code, name: warehouse.name, country: warehouse.country,
-                                      region: warehouse.region, timezone: warehouse.timezone, locations: [warehouse.code]), status: .created)
+                                      region: warehouse.region, timezone: warehouse.timezone, locations: [warehouse.code],
+                                      schedule: try await Self.schedule(warehouseID: try warehouse.requireID(), sql: req.db as! any SQLDatabase)),
+                         status: .created)
+    }
+
+    static func schedule(warehouseID: UUID, sql: any SQLDatabase) async throws -> ShippingSchedule? {
+        guard let row = try await sql.raw("""
+            SELECT cutoff_minutes, handling_days, no_pickup_weekdays FROM warehouses WHERE id = \(bind: warehouseID)
+            """).first() else { return nil }
+        let minutes = try row.decode(column: "cutoff_minutes", as: Int.self)
+        return ShippingSchedule(
+            cutoff: String(format: "%02d:%02d", minutes / 60, minutes % 60), handlingDays: try row.decode(column: "handling_days", as: Int.self),
+            noPickupWeekdays: try row.decode(column: "no_pickup_weekdays", as: String.self).split(separator: ",").compactMap { Int($0) })
+    }
+
+    /// `PUT /api/v1/warehouses/{code}/schedule`: the warehouse's cut-off, handling days and days without pick-up,
+    /// which every promise from it counts with.
+    func saveSchedule(req: Request) async throws -> Response {
+        let principal = try req.principal(.inventoryWrite)
+        let body = try req.decodeJSON(ShippingSchedule.self)
+        var issues = IssueList()
+        let parts = body.cutoff.split(separator: ":")
+        let minutes: Int? = parts.count == 2 && parts[0].count == 2 && parts[1].count == 2
+            ? Int(parts[0]).flatMap { h in Int(parts[1]).map { h * 60 + $0 } } : nil
+        if minutes == nil || !(0...(24 * 60)).contains(minutes!) || (parts.count == 2 && (Int(parts[1]) ?? 60) >= 60) {
+            issues.add("cutoff", "invalid_time", "cutoff must be a local time as HH:MM, from 00:00 to 24:00")
+        }
+        if !(0...30).contains(body.handlingDays) { issues.add("handling_days", "out_of_range", "handling_days must be 0–30") }
+        if body.noPickupWeekdays.contains(where: { !(0...6).contains($0) }) {
+            issues.add("no_pickup_weekdays", "invalid_weekday", "weekdays are 0 (Sunday) to 6 (Saturday)")
+        } else if Set(body.noPickupWeekdays).union([0, 6]).count == 7 {
+            issues.add("no_pickup_weekdays", "no_pickup_day", "at least one weekday must have a carrier pick-up")
+        }
+        guard issues.isEmpty, let minutes else { throw ValidationFailure(issues.issues) }
+        let code = req.parameters.get("code") ?? ""
+        let days = Set(body.noPickupWeekdays).sorted().map(String.init).joined(separator: ",")
+        let updated = try await req.application.write { db in
+            try await (db as! any SQLDatabase).raw("""
+                UPDATE warehouses SET cutoff_minutes = \(bind: minutes), handling_days = \(bind: body.handlingDays),
+                no_pickup_weekdays = \(bind: days) WHERE shop_id = \(bind: principal.shopID) AND code = \(bind: code) RETURNING id
+                """).all()
+        }
+        guard let id = try updated.first?.decode(column: "id", as: UUID.self) else { throw APIError.notFound("warehouse '\(code.prefix(20))'") }
+        return try .json(try await Self.schedule(warehouseID: id, sql: req.db as! any SQLDatabase))
     }
 
     func locations(req: Request) async throws -> Response {

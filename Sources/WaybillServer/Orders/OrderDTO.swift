@@ -39,6 +39,8 @@ struct OrderDTO: Codable, Sendable {
     var note: String?
     var placedAt: Date
     var updatedAt: Date
+    /// The delivery promise made at intake and its latest re-prediction (absent for orders without one).
+    var promise: OrderPromiseDTO?
 
     init(
         id: UUID, number: Int64, status: OrderStatus, source: String, externalId: String?, currency: String, locale: String,

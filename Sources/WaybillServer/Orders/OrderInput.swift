@@ -41,10 +41,17 @@ struct CreateOrderRequest: Decodable, Sendable {
     var taxTotal: Int64?
     var total: Int64
     var note: String?
+    /// The shipping option the customer chose, for the delivery promise (absent: the shop's usual one).
+    var shipping: ShippingChoice?
+
+    struct ShippingChoice: Decodable, Sendable {
+        var carrier: String
+        var service: String?
+    }
 
     enum CodingKeys: String, CodingKey {
         case externalId, source, currency, locale, customer, shippingAddress, billingAddress, lineItems
-        case subtotal, discountTotal, shippingTotal, taxTotal, total, note
+        case subtotal, discountTotal, shippingTotal, taxTotal, total, note, shipping
     }
 
     init(from decoder: any Decoder) throws {
@@ -63,6 +70,7 @@ struct CreateOrderRequest: Decodable, Sendable {
         taxTotal = try c.decodeIntegerIfPresent(.taxTotal)
         total = try c.decodeInteger(.total)
         note = try c.decodeIfPresent(String.self, forKey: .note)
+        shipping = try c.decodeIfPresent(ShippingChoice.self, forKey: .shipping)
     }
 
     init(
@@ -106,6 +114,14 @@ struct CreateOrderRequest: Decodable, Sendable {
             issues.add("source", "invalid_format", "source must be 1–40 lowercase letters, digits, '_', '.' or '-'")
         }
         if let note, note.count > 2_000 { issues.add("note", "too_long", "note must be at most 2,000 characters") }
+        if let shipping {
+            if shipping.carrier.range(of: "^[a-z0-9_-]{1,40}$", options: .regularExpression) == nil {
+                issues.add("shipping.carrier", "invalid_carrier", "carrier must be a carrier code such as cj or ups")
+            }
+            if let service = shipping.service, service.range(of: "^[a-z0-9_-]{1,40}$", options: .regularExpression) == nil {
+                issues.add("shipping.service", "invalid_service", "service must be 1–40 lowercase letters, digits, '_' or '-'")
+            }
+        }
         if lineItems.count > OrderValidator.maxLines {
             issues.add("line_items", "too_many", "an order may have at most \(OrderValidator.maxLines) line items")
         }

@@ -61,7 +61,8 @@ struct OrderService {
         for _ in 0..<4 {
             do {
                 let (plan, shortHolds) = try await planStock(valid, shop: shop)
-                return try await write(intake, plan: plan, extraHolds: shortHolds, shop: shop)
+                let promise = shortHolds.isEmpty ? await makePromise(valid, shipping: input.shipping, plan: plan, shopID: shop.id, at: placedAt) : nil
+                return try await write(intake, plan: plan, extraHolds: shortHolds, shop: shop, promise: promise)
             } catch is ReservationLost {
                 continue
             } catch {
@@ -115,9 +116,24 @@ struct OrderService {
         }
     }
 
+    /// The delivery promise for an order that has its stock (F2). An order is never refused for want of a
+    /// promise: a failure here is logged and the order goes on without one.
+    private func makePromise(_ valid: ValidOrder, shipping: CreateOrderRequest.ShippingChoice?, plan: [PlannedReservation],
+                             shopID: UUID, at placedAt: Date) async -> MadePromise? {
+        do {
+            return try await PromiseService(application: application, now: placedAt).promise(
+                destination: valid.shippingAddress, shipping: shipping, locations: plan.map(\.allocation.locationID),
+                shopID: shopID, locale: valid.locale, at: placedAt)
+        } catch {
+            application.logger.error("no delivery promise for a new order: \(String(reflecting: error))")
+            return nil
+        }
+    }
+
     /// Writes the order. Without reservations: on PostgreSQL `nextval` then one atomic statement, on SQLite
     /// one transaction. With reservations: one transaction holding the conditional updates and the inserts.
-    private func write(_ intake: Intake, plan: [PlannedReservation], extraHolds: [Hold], shop: ShopRules) async throws -> Outcome {
+    private func write(_ intake: Intake, plan: [PlannedReservation], extraHolds: [Hold], shop: ShopRules,
+                       promise: MadePromise?) async throws -> Outcome {
         let holds = intake.holds + extraHolds
         let holdIDs = holds.map { _ in newID() }
         let ids = application.dependencies.ids.next
@@ -130,7 +146,7 @@ struct OrderService {
             let reservations = try await InventoryStore(sql: sql, now: clock, newID: ids)
                 .reserveAll(plan, shopID: shop.id, orderID: intake.orderID, actor: intake.actor.name,
                             allowBackorder: shop.inventoryPolicy.allowBackorder)
-            let order = OrderDTO(
+            var order = OrderDTO(
                 id: intake.orderID, number: number, status: try OrderStateMachine.next(.placed, on: holds.isEmpty ? .accept : .hold),
                 source: intake.source, externalId: intake.input.externalId, currency: valid.currency.rawValue, locale: valid.locale,
                 customer: valid.customer, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress,
@@ -154,6 +170,10 @@ struct OrderService {
             }
             facts += holds.map { (.orderHeld, HoldFact(reason: $0.reason, detail: $0.detail, note: nil)) }
             if holds.isEmpty { facts.append((.orderReady, StatusFact(status: .ready))) }
+            if let promise {
+                order.promise = promise.dto(madeAt: intake.placedAt)
+                facts.append((.orderPromised, promise.dto(madeAt: intake.placedAt)))
+            }
             let encoded = try JSONCoding.encoder.encode(order)
             try await OrderStore(sql).insertNew(
                 order, shopID: shop.id, itemsSignature: valid.itemsSignature, lineIDs: intake.lineIDs, holdIDs: holdIDs,
@@ -163,7 +183,8 @@ struct OrderService {
                     .init(id: intake.recordID, key: $0, requestHash: intake.requestHash,
                           status: Int(HTTPResponseStatus.created.code), body: String(decoding: encoded, as: UTF8.self))
                 },
-                reservations: reservations
+                reservations: reservations,
+                promise: try promise.map { [try $0.row(orderID: intake.orderID, shopID: shop.id, madeAt: intake.placedAt)] } ?? []
             )
             return Outcome(status: .created, body: encoded, replayed: false, orderID: intake.orderID, newHolds: holds.map(\.reason))
         }

@@ -80,7 +80,11 @@ struct OrderStore {
             SELECT reason, detail, created_at FROM order_holds
             WHERE order_id = \(bind: row.id) AND released_at IS NULL ORDER BY created_at
             """).all(decoding: HoldRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-        return OrderDTO(row, lines: lines, holds: holds)
+        var dto = OrderDTO(row, lines: lines, holds: holds)
+        if let promise = try await sql.raw("SELECT " + PromiseService.columns + " FROM order_promises WHERE order_id = \(bind: row.id)").first() {
+            dto.promise = try PromiseService.dto(promise)
+        }
+        return dto
     }
 
     /// Parses `1042`, `#1042` or a UUID, then reads the order.
@@ -115,7 +119,8 @@ struct OrderStore {
     func insertNew(
         _ dto: OrderDTO, shopID: UUID, itemsSignature: String, lineIDs: [UUID], holdIDs: [UUID],
         facts: [[any Encodable & Sendable]], answer: IdempotentAnswer?,
-        reservations: InventoryStore.ReservationRows = .init(ledger: [], allocations: [])
+        reservations: InventoryStore.ReservationRows = .init(ledger: [], allocations: []),
+        promise: [[any Encodable & Sendable]] = []
     ) async throws {
         var tables: [(String, [String], [[any Encodable & Sendable]])] = [
             ("orders", ["id", "shop_id", "number", "source", "external_id", "status", "currency", "locale", "customer_name",
@@ -137,6 +142,7 @@ struct OrderStore {
             (TimelineFact.schema, Timeline.columns, facts),
             ("order_allocations", InventoryStore.ReservationRows.allocationColumns, reservations.allocations),
             ("stock_movements", InventoryStore.ledgerColumns, reservations.ledger),
+            ("order_promises", MadePromise.columns, promise),
         ]
         if let answer {
             tables.append((IdempotencyRecord.schema, ["id", "shop_id", "key", "request_hash", "status_code", "response_body", "created_at"],

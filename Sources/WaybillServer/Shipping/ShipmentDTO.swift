@@ -74,5 +74,7 @@ struct ShipmentDTO: Codable, Sendable {
     /// The carrier's latest scan, and when Waybill last heard from or asked the carrier.
     var lastScanAt: Date?
     var lastCheckedAt: Date?
+    /// The order's delivery promise (made at order time) and its current prediction and freshness.
+    var promise: OrderPromiseDTO?
     var events: [Event]?
 }

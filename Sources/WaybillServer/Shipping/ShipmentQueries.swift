@@ -5,7 +5,8 @@ import WaybillCore
 extension ShipmentService {
     static let columns: SQLQueryString = """
         s.id, s.number, o.number AS order_number, s.state, s.tracking_status, s.tracking_substatus, s.carrier, s.service,
-        s.tracking_number, l.code AS location, s.packages, s.created_at, s.handed_over_at, s.delivered_at, s.last_scan_at, s.last_checked_at
+        s.tracking_number, l.code AS location, s.packages, s.created_at, s.handed_over_at, s.delivered_at, s.last_scan_at, s.last_checked_at,
+        s.order_id
         FROM shipments s JOIN orders o ON o.id = s.order_id JOIN stock_locations l ON l.id = s.location_id
         """
 
@@ -44,6 +45,12 @@ extension ShipmentService {
             lines[try row.decode(column: "shipment_id", as: UUID.self), default: []].append(
                 .init(sku: try row.decode(column: "sku", as: String.self), quantity: try row.decode(column: "quantity", as: Int64.self)))
         }
+        // The order's promise and its current prediction, shown on each of its shipments.
+        var promises: [UUID: OrderPromiseDTO] = [:]
+        let orders = Array(Set(try rows.map { try $0.decode(column: "order_id", as: UUID.self) }))
+        for row in try await sql.raw("SELECT order_id, " + PromiseService.columns + " FROM order_promises WHERE order_id IN (\(binds: orders))").all() {
+            promises[try row.decode(column: "order_id", as: UUID.self)] = try PromiseService.dto(row)
+        }
         return try rows.map { row in
             let carrier = try row.decode(column: "carrier", as: String.self)
             let definition = registry.carrier(CarrierCode(carrier))
@@ -59,7 +66,8 @@ extension ShipmentService {
                 packages: try JSONCoding.decoder.decode([ShipmentPackage].self, from: Data(try row.decode(column: "packages", as: String.self).utf8)),
                 createdAt: try row.decode(column: "created_at", as: Date.self), handedOverAt: try row.decode(column: "handed_over_at", as: Date?.self),
                 deliveredAt: try row.decode(column: "delivered_at", as: Date?.self), lastScanAt: try row.decode(column: "last_scan_at", as: Date?.self),
-                lastCheckedAt: try row.decode(column: "last_checked_at", as: Date?.self), events: nil)
+                lastCheckedAt: try row.decode(column: "last_checked_at", as: Date?.self),
+                promise: promises[try row.decode(column: "order_id", as: UUID.self)], events: nil)
         }
     }
 }

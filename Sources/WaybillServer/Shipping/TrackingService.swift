@@ -50,6 +50,17 @@ extension ShipmentService {
             return (outcome, stored)
         }
         application.waybillMetrics.recordTrackingEvents(source: update.source, statuses: outcome.1)
+        if outcome.0.newEvents > 0 {
+            // Re-predict the promises of the orders these parcels belong to, now rather than at the next pass.
+            do {
+                let orders = try await (db as! any SQLDatabase).raw("""
+                    SELECT DISTINCT order_id FROM shipments WHERE shop_id = \(bind: shopID) AND number IN (\(binds: outcome.0.shipments))
+                    """).all().map { try $0.decode(column: "order_id", as: UUID.self) }
+                _ = try await PromiseWatch(application: application, now: time).pass(orders: orders)
+            } catch {
+                application.logger.error("re-prediction after tracking failed: \(String(reflecting: error))")
+            }
+        }
         return outcome.0
     }
 

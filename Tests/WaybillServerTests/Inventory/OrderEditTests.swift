@@ -35,7 +35,7 @@ struct OrderEditTests {
             _ = try await t.send(.POST, "/api/v1/orders/\(id)/cancel")
             #expect(try await t.level("JAR-1") == (6, 0, 6))
             let kinds = try await Timeline(db: t.app.db, newID: { UUID() }).facts(orderID: UUID(uuidString: id)!).map(\.kind)
-            #expect(kinds == ["order_placed", "stock_reserved", "order_ready", "order_edited", "stock_reserved", "order_edited",
+            #expect(kinds == ["order_placed", "stock_reserved", "order_ready", "order_promised", "order_edited", "stock_reserved", "order_edited",
                               "stock_released", "order_cancelled", "stock_released"])
             try await t.expectNoDrift()
         }

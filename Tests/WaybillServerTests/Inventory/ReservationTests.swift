@@ -66,7 +66,7 @@ struct ReservationTests {
             _ = try await t.send(.POST, "/api/v1/orders/\(id)/cancel")
             #expect(try await t.level("JAR-1") == (5, 0, 5))
             let kinds = try await Timeline(db: t.app.db, newID: { UUID() }).facts(orderID: UUID(uuidString: id)!).map(\.kind)
-            #expect(kinds == ["order_placed", "stock_reserved", "order_ready", "order_cancelled", "stock_released"])
+            #expect(kinds == ["order_placed", "stock_reserved", "order_ready", "order_promised", "order_cancelled", "stock_released"])
             try await t.expectNoDrift()
         }
     }

@@ -1,0 +1,144 @@
+import Foundation
+import SQLKit
+import Vapor
+import WaybillCore
+
+/// Keeps every open promise's prediction current (F2, W2): after tracking events and on each background
+/// pass it re-predicts from where the order's parcels are, records the day a promised order was
+/// delivered (for the on-time figures), and appends one `delivery_at_risk` fact when the promised day
+/// has become unlikely — before it passes, so the customer can be told first.
+struct PromiseWatch {
+    let application: Application
+    let now: Date
+    /// Below this probability of arriving by the promised day, the order is at risk.
+    var threshold = 0.5
+
+    init(application: Application, now: Date? = nil) {
+        self.application = application
+        self.now = now ?? application.dependencies.clock.now()
+    }
+
+    struct Report: Sendable {
+        var checked = 0
+        var delivered = 0
+        var atRisk: [UUID] = []
+    }
+
+    private var sql: any SQLDatabase { application.db as! any SQLDatabase }
+
+    /// Every open promise of every shop (or of `orders` only).
+    func pass(orders: [UUID]? = nil) async throws -> Report {
+        var query: SQLQueryString = """
+            SELECT p.order_id, p.shop_id, p.warehouse, p.carrier, p.service, p.earliest, p.most_likely, p.latest, p.target,
+                   p.made_at, p.at_risk_at, o.shipping_address, o.status
+            FROM order_promises p JOIN orders o ON o.id = p.order_id
+            WHERE p.delivered_on IS NULL AND o.status <> 'cancelled'
+            """
+        if let orders {
+            guard !orders.isEmpty else { return Report() }
+            query += " AND p.order_id IN (\(binds: orders))"
+        }
+        var report = Report()
+        var servicesByShop: [UUID: (PromiseEngine, [String: WarehouseSite])] = [:]
+        for row in try await sql.raw(query).all() {
+            let orderID = try row.decode(column: "order_id", as: UUID.self)
+            let shopID = try row.decode(column: "shop_id", as: UUID.self)
+            if servicesByShop[shopID] == nil {
+                let service = PromiseService(application: application, now: now)
+                let sites = try await service.sites(shopID: shopID)
+                servicesByShop[shopID] = (try await service.engine(shopID: shopID).engine,
+                                          Dictionary(sites.values.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a }))
+            }
+            guard let (engine, sites) = servicesByShop[shopID],
+                  let site = sites[try row.decode(column: "warehouse", as: String.self)],
+                  let earliest = LocalDay(iso: try row.decode(column: "earliest", as: String.self)),
+                  let mostLikely = LocalDay(iso: try row.decode(column: "most_likely", as: String.self)),
+                  let latest = LocalDay(iso: try row.decode(column: "latest", as: String.self)) else { continue }
+            report.checked += 1
+            let address = try JSONCoding.decoder.decode(Address.self, from: Data(try row.decode(column: "shipping_address", as: String.self).utf8))
+            let carrier = try row.decode(column: "carrier", as: String.self)
+            let service = try row.decode(column: "service", as: String.self)
+            let zone = site.schedule.timeZone
+            let promise = DeliveryPromise(
+                earliest: earliest, mostLikely: mostLikely, latest: latest, target: try row.decode(column: "target", as: Double.self),
+                confidence: 0, handlingStarts: site.schedule.handlingStart(for: try row.decode(column: "made_at", as: Date.self)).day,
+                expectedHandover: earliest,
+                lane: LaneKey(carrier: carrier, service: service,
+                              destination: PromiseRegion.of(country: address.country, region: address.region, postalCode: address.postalCode),
+                              origin: site.schedule.region),
+                basis: .lane, laneDeliveries: 0, reasons: [])
+            let shipments = try await sql.raw("""
+                SELECT carrier, tracking_status, tracking_substatus, handed_over_at, delivered_at, last_scan_at
+                FROM shipments WHERE order_id = \(bind: orderID)
+                """).all()
+            let status = try row.decode(column: "status", as: String.self)
+            let today = LocalDay(now, in: zone)
+            // Delivered: every shipment of a fully shipped order arrived.
+            if status == OrderStatus.delivered.rawValue {
+                let last = try shipments.compactMap { try $0.decode(column: "delivered_at", as: Date?.self) }.max() ?? now
+                try await sql.raw("""
+                    UPDATE order_promises SET delivered_on = \(bind: LocalDay(last, in: zone).iso), predicted_at = \(bind: now)
+                    WHERE order_id = \(bind: orderID)
+                    """).run()
+                report.delivered += 1
+                continue
+            }
+            var worst: DeliveryPrediction?
+            let progresses: [ParcelProgress] = try shipments.compactMap { shipment in
+                guard try shipment.decode(column: "delivered_at", as: Date?.self) == nil else { return nil }
+                let handed = try shipment.decode(column: "handed_over_at", as: Date?.self)
+                let statusText = try shipment.decode(column: "tracking_status", as: String.self)
+                return ParcelProgress(
+                    status: handed == nil ? .pending : TrackingStatus(rawValue: statusText) ?? .unknown,
+                    substatus: try shipment.decode(column: "tracking_substatus", as: String?.self).flatMap(TrackingSubstatus.init(rawValue:)),
+                    handedOver: handed.map { LocalDay($0, in: zone) },
+                    lastEvent: try shipment.decode(column: "last_scan_at", as: Date?.self).map { LocalDay($0, in: zone) }, today: today)
+            }
+            let delivery = try PromiseCalendars.delivery(country: address.country.uppercased(), carrier: carrier)
+            for progress in progresses.isEmpty ? [ParcelProgress(status: .pending, handedOver: nil, lastEvent: nil, today: today)] : progresses {
+                let prediction = engine.predict(promise: promise, progress: progress, warehouse: site.schedule,
+                                                delivery: delivery, atRiskBelow: threshold)
+                if worst.map({ prediction.probabilityOnTime < $0.probabilityOnTime }) ?? true { worst = prediction }
+            }
+            guard let worst else { continue }
+            let alreadyAtRisk = try row.decode(column: "at_risk_at", as: Date?.self) != nil
+            let probability = (worst.probabilityOnTime * 1000).rounded() / 1000
+            if worst.atRisk && !alreadyAtRisk {
+                let time = now
+                let ids = application.dependencies.ids
+                // Conditional: of several instances checking at once, one records the fact.
+                let raised = try await application.write { db -> Bool in
+                    let sql = db as! any SQLDatabase
+                    try await OrderService.lock(orderID, on: sql)
+                    let claimed = try await sql.raw("""
+                        UPDATE order_promises SET at_risk_at = \(bind: time), expected = \(bind: worst.expected?.iso),
+                        probability_on_time = \(bind: probability), predicted_at = \(bind: time)
+                        WHERE order_id = \(bind: orderID) AND at_risk_at IS NULL RETURNING order_id
+                        """).all()
+                    guard !claimed.isEmpty else { return false }
+                    try await Timeline(db: db, newID: ids.next).append(
+                        shopID: shopID, orderID: orderID,
+                        [(.deliveryAtRisk, AtRiskFact(latest: latest.iso, expected: worst.expected?.iso, probabilityOnTime: probability,
+                                                     status: worst.status.rawValue, confidenceLowered: worst.confidenceLowered))],
+                        actor: .system, at: time)
+                    return true
+                }
+                if raised { report.atRisk.append(orderID) }
+            } else {
+                try await sql.raw("""
+                    UPDATE order_promises SET expected = \(bind: worst.expected?.iso), probability_on_time = \(bind: probability),
+                    predicted_at = \(bind: now) WHERE order_id = \(bind: orderID)
+                    """).run()
+            }
+        }
+        return report
+    }
+
+    struct AtRiskFact: Codable, Sendable {
+        var latest: String
+        var expected: String?
+        var probabilityOnTime: Double
+        var status: String
+        var confidenceLowered: Bool
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import WaybillServer
+
+/// The test clock starts Monday 2026-11-23 09:00 UTC, 18:00 in Seoul: after the default 14:00 cut-off, so
+/// handling starts Tuesday the 24th; one handling day hands over Wednesday; with no history, two transit
+/// days deliver Friday the 27th.
+@Suite("Delivery promises: quotes, the promise on the order, learning, at-risk (F2, W2, W3)")
+struct PromiseTests {
+    func quote(_ t: TestApp, _ json: String, language: String? = nil) async throws -> TestingHTTPResponse {
+        var headers = t.auth
+        if let language { headers.replaceOrAdd(name: .acceptLanguage, value: language) }
+        return try await t.send(.POST, "/api/v1/promises/quote", json: json, headers: headers)
+    }
+
+    @Test func aQuoteGivesDatesPerOptionWithItsReasons() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            try await t.move("receipts", [("JAR-1", 10)])
+            let r = try await quote(t, #"""
+                {"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":2}],
+                 "options":[{"carrier":"cj"},{"carrier":"ups","service":"express"}]}
+                """#, language: "ko-KR")
+            #expect(r.status == .ok)
+            let data = try r.json()["data"] as? [[String: Any]] ?? []
+            #expect(data.count == 2)
+            let cj = try #require(data.first)
+            #expect(cj["carrier"] as? String == "cj" && cj["service"] as? String == "standard")
+            #expect(cj["earliest"] as? String == "2026-11-27" && cj["most_likely"] as? String == "2026-11-27" && cj["latest"] as? String == "2026-11-27")
+            #expect(cj["warehouses"] as? [String] == ["ICN"])
+            #expect(cj["basis"] as? String == "configured")
+            let reasons = cj["reasons"] as? [[String: Any]] ?? []
+            #expect(reasons.compactMap { $0["code"] as? String } == ["cutoff_missed", "thin_data"])
+            #expect((reasons.first?["text"] as? String)?.contains("출고") == true)
+            #expect(reasons.first?["day"] as? String == "2026-11-24")
+            // English without the header.
+            let english = try await quote(t, #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":1}]}"#)
+            let text = ((try english.json()["data"] as? [[String: Any]])?.first?["reasons"] as? [[String: Any]])?.first?["text"] as? String
+            #expect(text?.contains("cut-off") == true)
+            // A quote writes nothing.
+            #expect(try await t.level("JAR-1") == (10, 0, 10))
+        }
+    }
+
+    @Test func badQuotesAreRefusedByField() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            try await t.move("receipts", [("JAR-1", 1)])
+            func fields(_ json: String) async throws -> [String] { try await quote(t, json).errorFields() }
+            #expect(try await fields(#"{"destination":{"country":"XX"},"items":[{"sku":"JAR-1","quantity":1}]}"#) == ["destination.country"])
+            #expect(try await fields(#"{"destination":{"country":"KR","postal_code":"123"},"items":[{"sku":"JAR-1","quantity":1}]}"#) == ["destination.postal_code"])
+            #expect(try await fields(#"{"destination":{"country":"KR"},"items":[]}"#) == ["items"])
+            #expect(try await fields(#"{"items":[{"sku":"JAR-1","quantity":1}]}"#) == ["destination"])
+            #expect(try await fields(#"{"destination":{"country":"KR"},"items":[{"sku":"JAR-1","quantity":0}]}"#) == ["items[0].quantity"])
+            #expect(try await fields(#"{"destination":{"country":"KR"},"items":[{"sku":"GHOST","quantity":1}]}"#) == ["items[0].sku"])
+            #expect(try await fields(#"{"destination":{"country":"KR"},"items":[{"sku":"JAR-1","quantity":1}],"target":1.5}"#) == ["target"])
+            #expect(try await fields(#"{"destination":{"country":"KR"},"items":[{"sku":"JAR-1","quantity":1}],"options":[{"carrier":"!!"}]}"#) == ["options[0].carrier"])
+            // More than there is and nothing on order: out of stock, named.
+            let short = try await quote(t, #"{"destination":{"country":"KR"},"items":[{"sku":"JAR-1","quantity":5}]}"#)
+            #expect(short.status == .unprocessableEntity && short.text.contains("out_of_stock"))
+            #expect(try short.errorFields() == ["items[0].quantity"])
+            #expect(try await quote(t, "{not json").status == .badRequest)
+        }
+    }
+
+    @Test func aQuoteWithoutAWarehouseSaysSo() async throws {
+        try await withTestApp { t in
+            let r = try await quote(t, #"{"destination":{"country":"KR"},"items":[{"sku":"JAR-1","quantity":1}]}"#)
+            #expect(r.status == .conflict)
+            #expect(try r.errorCode() == "no_warehouse")
+        }
+    }
+
+    @Test func stockStillOnAPurchaseOrderPromisesLater() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            let po = try await t.send(.POST, "/api/v1/purchase-orders", json: """
+                {"number":"PO-7","supplier":"이천 도자기","location":"ICN","expected_at":"2026-12-01T00:00:00Z",
+                 "lines":[{"sku":"JAR-1","quantity":10}]}
+                """)
+            #expect(po.status == .created)
+            let r = try await quote(t, #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":3}],"options":[{"carrier":"cj"}]}"#)
+            #expect(r.status == .ok)
+            let cj = try #require((try r.json()["data"] as? [[String: Any]])?.first)
+            // Received Tuesday 1 December (09:00 in Seoul), handled the next pick-up day, two transit days.
+            #expect(cj["ready_on"] as? String == "2026-12-01")
+            #expect(cj["latest"] as? String == "2026-12-04")
+            #expect((cj["reasons"] as? [[String: Any]])?.contains { $0["code"] as? String == "awaiting_stock" } == true)
+            // Beyond what is on order: refused.
+            #expect(try await quote(t, #"{"destination":{"country":"KR"},"items":[{"sku":"JAR-1","quantity":11}]}"#).errorFields() == ["items[0].quantity"])
+        }
+    }
+
+    @Test func anOrderIsGivenItsPromiseAtIntakeAndKeepsIt() async throws {
+        try await withTestApp { t in
+            let number = try await t.stockedOrder(quantity: 2)
+            let order = try await t.send(.GET, "/api/v1/orders/\(number)").json()
+            let promise = try #require(order["promise"] as? [String: Any])
+            #expect(promise["latest"] as? String == "2026-11-27" && promise["warehouse"] as? String == "ICN")
+            #expect(promise["carrier"] as? String == "any")
+            #expect((promise["reasons"] as? [[String: Any]])?.first?["code"] as? String == "cutoff_missed")
+            let facts = try await t.send(.GET, "/api/v1/orders/\(number)/timeline").json()["facts"] as? [[String: Any]] ?? []
+            let promised = facts.filter { $0["kind"] as? String == "order_promised" }
+            #expect(promised.count == 1)
+            // Learning from deliveries later changes quotes, never a promise already made.
+            t.time.advance(by: 86_400)
+            _ = try await PromiseWatch(application: t.app).pass()
+            let again = try await t.send(.GET, "/api/v1/orders/\(number)").json()["promise"] as? [String: Any]
+            #expect(again?["latest"] as? String == "2026-11-27" && again?["made_at"] as? String == promise["made_at"] as? String)
+            let prediction = again?["prediction"] as? [String: Any]
+            #expect(prediction?["probability_on_time"] as? Double == 1 && prediction?["at_risk"] as? Bool == false)
+        }
+    }
+
+    @Test func anOrderNotHandedOverInTimeIsAtRiskOnceBeforeThePromisedDay() async throws {
+        try await withTestApp { t in
+            let number = try await t.stockedOrder(quantity: 1)
+            // Thursday 18:00 in Seoul, still not handed over: it cannot arrive by Friday.
+            t.time.advance(by: 3 * 86_400)
+            let first = try await PromiseWatch(application: t.app).pass()
+            #expect(first.atRisk.count == 1 && first.checked == 1)
+            #expect(try await PromiseWatch(application: t.app).pass().atRisk.isEmpty)
+            let facts = try await t.send(.GET, "/api/v1/orders/\(number)/timeline").json()["facts"] as? [[String: Any]] ?? []
+            let atRisk = facts.filter { $0["kind"] as? String == "delivery_at_risk" }
+            #expect(atRisk.count == 1)
+            let payload = atRisk.first?["payload"] as? [String: Any]
+            #expect(payload?["latest"] as? String == "2026-11-27" && payload?["probability_on_time"] as? Double == 0)
+            let prediction = try await t.send(.GET, "/api/v1/orders/\(number)").json()["promise"] as? [String: Any]
+            #expect((prediction?["prediction"] as? [String: Any])?["at_risk"] as? Bool == true)
+            // Shipments show the order's promise too.
+            #expect(try await t.ship(number, #"{"carrier":"cj"}"#).status == .created)
+            let shipment = try await t.send(.GET, "/api/v1/shipments/\(number)-1").json()
+            #expect((shipment["promise"] as? [String: Any])?["latest"] as? String == "2026-11-27")
+        }
+    }
+
+    @Test func deliveredShipmentsTeachTheModelItsLanes() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            try await t.move("receipts", [("JAR-1", 20)])
+            var orders: [Int] = []
+            for i in 0..<5 {
+                let r = try await t.order(sku: "JAR-1", quantity: 1, email: "fit\(i)@example.com")
+                orders.append(try #require(try r.json()["number"] as? Int))
+            }
+            for number in orders { #expect(try await t.ship(number, #"{"carrier":"cj","handed_over":true}"#).status == .created) }
+            // Handed over Monday the 23rd, delivered Thursday the 26th: three CJ delivery days.
+            let sql = t.app.db as! any SQLDatabase
+            try await sql.raw("UPDATE shipments SET delivered_at = \(bind: ISO8601DateFormatter().date(from: "2026-11-26T01:00:00Z")!)").run()
+            t.time.advance(by: 4 * 86_400)
+            let outcome = try await PromiseService(application: t.app).fit(shopID: t.shop.requireID())
+            #expect(outcome.report.used == 5 && outcome.report.lanes == 1 && outcome.report.warehouses == 1)
+            // Ordered Monday 09:00 in Seoul: handed over the same day (5 of 5 so far, against the configured
+            // one day weighing 10) then three days: Thursday with 1/3, Friday with 2/3.
+            let r = try await quote(t, #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":1}],"options":[{"carrier":"cj"}],"ordered_at":"2026-11-23T00:00:00Z"}"#)
+            let cj = try #require((try r.json()["data"] as? [[String: Any]])?.first)
+            #expect(cj["basis"] as? String == "lane" && cj["lane_deliveries"] as? Int == 5)
+            #expect(cj["earliest"] as? String == "2026-11-26" && cj["latest"] as? String == "2026-11-27")
+            #expect(try r.json()["model_fitted_at"] != nil)
+            // An order with no shipping choice now rides the lane the shop ships most.
+            let next = try await t.order(sku: "JAR-1", quantity: 1, email: "after@example.com")
+            #expect(((try next.json()["promise"]) as? [String: Any])?["carrier"] as? String == "cj")
+        }
+    }
+}
