@@ -347,6 +347,15 @@ public struct TransitModel: Sendable, Codable {
 
     public var laneCount: Int { report.lanes }
 
+    /// Every lane with history and its recency-weighted deliveries (and parcels in flight), fewest first.
+    public func lanes() -> [(lane: LaneKey, deliveries: Double)] {
+        transitCounts.compactMap { key, tally -> (LaneKey, Double)? in
+            let p = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard p.count == 5, p[0] == "l" else { return nil }
+            return (LaneKey(carrier: p[1], service: p[2], destination: p[3], origin: p[4]), tally.total)
+        }.sorted { ($0.1, $0.0.description) < ($1.1, $1.0.description) }
+    }
+
     /// The carrier service that has carried most to `destination` (else most overall): what an order
     /// that names no shipping option will most likely travel with.
     public func busiestService(to destination: String) -> (carrier: String, service: String)? {

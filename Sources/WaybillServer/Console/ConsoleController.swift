@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import WaybillCore
 
@@ -39,6 +40,7 @@ struct ConsoleController: RouteCollection {
         signedIn.get("shipments", use: shipments.list)
         signedIn.get("shipments", ":number", use: shipments.show)
         signedIn.get("inbox", use: shipments.inbox)
+        signedIn.get("promises", use: ConsolePromisesController().page)
         signedIn.post("inbox", ":id", "replay", use: shipments.replay)
     }
 
@@ -127,6 +129,7 @@ struct ConsoleController: RouteCollection {
         var csrf: String
         var order: OrderDetailView
         var holdReasons: [String]
+        var promise: PromiseView?
     }
 
     func order(req: Request) async throws -> View {
@@ -135,7 +138,10 @@ struct ConsoleController: RouteCollection {
         let facts = try await Timeline(db: req.db, newID: req.application.dependencies.ids.next).facts(orderID: try order.requireID())
         return try await req.view.render("order", DetailContext(
             shop: shop.name, user: user.email, csrf: CSRFMiddleware.token(for: req),
-            order: try OrderDetailView(order, shop: shop, facts: facts), holdReasons: HoldReason.allCases.map(\.rawValue)
+            order: try OrderDetailView(order, shop: shop, facts: facts), holdReasons: HoldReason.allCases.map(\.rawValue),
+            promise: try await (req.db as! any SQLDatabase).raw(
+                "SELECT " + PromiseService.columns + " FROM order_promises WHERE order_id = \(bind: try order.requireID())"
+            ).first().map { PromiseView(try PromiseService.dto($0), timezone: shop.timezone) }
         ))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -150,6 +151,38 @@ struct ConsoleStockTests {
             let first = (try pos.json()["data"] as? [[String: Any]])?.first
             #expect(first?["supplier"] as? String == "이천 도자기")
             #expect(((first?["lines"] as? [[String: Any]])?.first?["sku"] as? String) == "JAR-1")
+        }
+    }
+}
+
+@Suite("Console: promises")
+struct ConsolePromisesTests {
+    @Test func thePromisesPageShowsWhatIsAtRiskAndHowWellPromisesAreKept() async throws {
+        try await withTestApp { t in
+            let kept = try await t.stockedOrder(quantity: 1, email: "kept@example.com")
+            let late = try await t.order(sku: "JAR-1", quantity: 1, email: "late@example.com")
+            let lateNumber = try #require(try late.json()["number"] as? Int)
+            // The first is delivered on its promised Friday; the second is still in the warehouse on Thursday.
+            #expect(try await t.ship(kept, #"{"carrier":"cj","handed_over":true}"#).status == .created)
+            try await (t.app.db as! any SQLDatabase).raw("UPDATE shipments SET delivered_at = \(bind: ISO8601DateFormatter().date(from: "2026-11-27T03:00:00Z")!), tracking_status = 'delivered'").run()
+            try await (t.app.db as! any SQLDatabase).raw("UPDATE orders SET status = 'delivered' WHERE number = \(bind: kept)").run()
+            t.time.advance(by: 3 * 86_400)
+            _ = try await PromiseWatch(application: t.app).pass()
+            let (_, session) = try await ConsoleTests().signIn(t)
+            let cookie: HTTPHeaders = ["Cookie": "waybill_session=\(session.cookie)"]
+            let page = try await t.send(.GET, "/console/promises", headers: cookie)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("At risk now") && page.text.contains("/console/orders/\(lateNumber)"))
+            #expect(page.text.contains("Not fitted yet"))
+            // Advance past the late order's promised day: one kept, one late, 50% by week, carrier and warehouse.
+            t.time.advance(by: 2 * 86_400)
+            let later = try await t.send(.GET, "/console/promises", headers: cookie)
+            #expect(later.text.contains("<strong>50.0%</strong> of 2 settled promises kept"))
+            #expect(later.text.contains("promised at 95%"))
+            let order = try await t.send(.GET, "/console/orders/\(lateNumber)", headers: cookie)
+            #expect(order.text.contains("Arrives by 2026-11-27") && order.text.contains("At risk:"))
+            let delivered = try await t.send(.GET, "/console/orders/\(kept)", headers: cookie)
+            #expect(delivered.text.contains("Delivered 2026-11-27, on time"))
         }
     }
 }
