@@ -47,6 +47,10 @@ public struct PromiseReason: Sendable, Codable, Equatable {
             return ko ? "\(name ?? "성수기") 기간이라 배송이 \(n)일 더 걸릴 수 있습니다" : "\(nameEnglish ?? name ?? "Peak season"): delivery may take \(n) more day\(n == 1 ? "" : "s")"
         case .thinData:
             let n = deliveries ?? 0
+            if n == 0 {
+                return ko ? "이 배송 구간은 아직 배송 이력이 없어 더 넓은 지역의 이력이나 기본 배송 기간으로 계산했습니다"
+                    : "No past deliveries on this route yet: dates use the wider region's history, or the standard times"
+            }
             return ko ? "이 배송 구간의 배송 이력이 \(n)건뿐이라 더 넓은 지역의 이력으로 계산했습니다" : "Only \(n) past deliveries on this route: dates use the wider region's history"
         case .noHolidayCalendar:
             return ko ? "\(name ?? "") 공휴일 정보가 없어 주말만 휴무로 계산했습니다" : "No public holiday calendar for \(name ?? "the destination"): only weekends are counted as days off"

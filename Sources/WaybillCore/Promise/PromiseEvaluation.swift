@@ -66,7 +66,7 @@ public struct PromiseEvaluation: Sendable {
 
     public var options = TransitModel.Options()
     public var target = 0.95
-    public var levels: [Double] = [0.5, 0.8, 0.9, 0.95, 0.98]
+    public var levels: [Double] = [0.5, 0.8, 0.9, 0.95, 0.96, 0.97, 0.98]
     public var refitEveryDays = 7
     public var peakWindows: [PeakWindow] = []
     /// Count parcels not yet delivered at each refit as censored trips (what the live fit does).

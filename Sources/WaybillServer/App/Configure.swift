@@ -61,6 +61,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: InventoryController())
     try api.register(collection: ShipmentController())
     try api.register(collection: PromiseController())
+    try api.register(collection: PromiseSettingsController())
     try api.register(collection: InboxController())
     try app.register(collection: WebhookController())
 

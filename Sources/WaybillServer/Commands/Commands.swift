@@ -24,6 +24,7 @@ extension Application {
         promise.use(PromiseFitCommand(), as: "fit")
         promise.use(PromiseEvaluateCommand(), as: "evaluate")
         promise.use(PromiseBenchCommand(), as: "bench")
+        promise.use(PromiseHolidaysCommand(), as: "holidays")
         asyncCommands.use(promise.group(help: "Delivery promises: fit the transit model, evaluate it on history, benchmark it"), as: "promise")
         var tracking = AsyncCommands(enableAutocomplete: false)
         tracking.use(TrackingDetectCommand(), as: "detect")

@@ -202,3 +202,44 @@ enum PeakMemory {
         return kb / 1024
     }
 }
+
+/// `waybill promise holidays FILE --shop s`: adds a CSV of days off (`country,date[,name]`, the bundled
+/// table's shape) to the shop's promise settings — regional holidays, a carrier's days off, a stock-take.
+struct PromiseHolidaysCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file") var file: String
+        @Option(name: "shop") var shop: String?
+        @Flag(name: "replace", help: "Replace the shop's days off instead of adding to them") var replace: Bool
+        init() {}
+    }
+
+    var help: String { "Adds days off (country,date,name CSV) to a shop's delivery-promise calendar." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.prepareDatabase()
+        guard let slug = signature.shop else { throw CommandError("--shop is required") }
+        guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandError("cannot read \(signature.file)") }
+        let table: [String: [LocalDay: Holiday]]
+        do { table = try HolidayTable.parse(csv: String(decoding: data, as: UTF8.self)) } catch {
+            throw CommandError("\(signature.file): \(error)")
+        }
+        for (id, _) in try await app.shops(slug: slug) {
+            var (settings, _) = try await PromiseSettings.load(shopID: id, sql: app.db as! any SQLDatabase)
+            if signature.replace { settings.daysOff = [] }
+            var known = Set(settings.daysOff.map { "\($0.country)|\($0.date.iso)" })
+            var added = 0
+            for (country, days) in table.sorted(by: { $0.key < $1.key }) {
+                for (day, holiday) in days.sorted(by: { $0.key < $1.key }) where known.insert("\(country)|\(day.iso)").inserted {
+                    settings.daysOff.append(.init(country: country, date: day, name: holiday.nameLocal))
+                    added += 1
+                }
+            }
+            do { try settings.validate() } catch let failure as ValidationFailure {
+                throw CommandError(failure.issues.map { "\($0.field): \($0.message)" }.joined(separator: "; "))
+            }
+            try await PromiseSettings.save(settings, shopID: id, at: app.dependencies.clock.now(), application: app)
+            context.console.success("\(slug): \(added) days off added (\(settings.daysOff.count) in all).")
+        }
+    }
+}

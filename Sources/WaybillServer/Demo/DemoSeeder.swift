@@ -131,6 +131,10 @@ struct DemoSeeder {
         try await DemoOrders(application: app, shop: shop).place()
         try await purchaseHistory(shop)
         try await DemoShipments(application: app, shop: shop).create()
+        // Promises: learn the sandbox parcels' lanes, then settle and re-predict every promise made at intake
+        // (delivered on time or late, the orders left waiting at risk) for the console's Promises page.
+        try await PromiseService(application: app).fit(shopID: try shop.requireID())
+        _ = try await PromiseWatch(application: app).pass()
         return shop
     }
 }

@@ -65,7 +65,9 @@ extension PromiseService {
                  shopID: UUID, locale: String, at placedAt: Date) async throws -> MadePromise? {
         let sites = try await sites(shopID: shopID)
         guard !sites.isEmpty else { return nil }
-        let (engine, _) = try await engine(shopID: shopID)
+        let shop = try await loaded(shopID: shopID)
+        let engine = shop.engine
+        let calendars = ShopCalendars(settings: shop.settings, version: shop.version)
         let country = destination.country.uppercased()
         let region = PromiseRegion.of(country: country, region: destination.region, postalCode: destination.postalCode)
         let option = shipping.map { ($0.carrier, $0.service ?? "standard") }
@@ -74,13 +76,13 @@ extension PromiseService {
         if used.isEmpty {
             used = [sites.values.sorted { ($0.country != country ? 1 : 0, $0.code) < ($1.country != country ? 1 : 0, $1.code) }[0]]
         }
-        let delivery = try PromiseCalendars.delivery(country: country, carrier: option.0)
+        let delivery = try calendars.delivery(country: country, carrier: option.0)
         var chosen: (DeliveryPromise, String)?
         for site in used {
             let promise = engine.quote(PromiseRequest(
                 orderedAt: placedAt, warehouse: site.schedule,
                 lane: LaneKey(carrier: option.0, service: option.1, destination: region, origin: site.schedule.region),
-                delivery: delivery))
+                delivery: delivery, peakWindows: shop.settings.peakWindows, target: shop.settings.target))
             if chosen.map({ promise.latest > $0.0.latest }) ?? true { chosen = (promise, site.code) }
         }
         guard let (promise, warehouse) = chosen else { return nil }

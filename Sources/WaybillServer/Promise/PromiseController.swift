@@ -60,22 +60,29 @@ struct PromiseController: RouteCollection {
     func quote(req: Request) async throws -> Response {
         let principal = try req.principal(.catalogRead)
         let body = try req.decodeJSON(QuoteRequest.self)
-        let valid = try Self.validate(body)
+        var valid = try Self.validate(body)
         let service = PromiseService(application: req.application)
-        let (engine, fittedAt) = try await service.engine(shopID: principal.shopID)
+        let shop = try await service.loaded(shopID: principal.shopID)
+        let (engine, fittedAt) = (shop.engine, shop.fittedAt)
+        let calendars = ShopCalendars(settings: shop.settings, version: shop.version)
+        if body.target == nil { valid.target = shop.settings.target }
         let plan = try await Self.plan(valid, shopID: principal.shopID, application: req.application, service: service)
         let locale = body.locale ?? (req.headers.first(name: .acceptLanguage)?.lowercased().hasPrefix("ko") == true ? "ko" : "en")
+        // A promise is about now or later: a quote for a past moment would promise days already gone.
+        if let at = body.orderedAt, at < req.now.addingTimeInterval(-300) {
+            throw APIError.invalid("ordered_at", "in_the_past", "ordered_at must be now or later (leave it out for now)")
+        }
         let orderedAt = body.orderedAt ?? req.now
         var quotes: [QuoteResponse.Quote] = []
         for option in valid.options {
-            let delivery = try PromiseCalendars.delivery(country: valid.country, carrier: option.carrier)
+            let delivery = try calendars.delivery(country: valid.country, carrier: option.carrier)
             // A split order arrives when its last parcel does: the latest promise among its warehouses.
             var chosen: DeliveryPromise?
             for site in plan.sites {
                 let promise = engine.quote(PromiseRequest(
                     orderedAt: orderedAt, warehouse: site.schedule,
                     lane: LaneKey(carrier: option.carrier, service: option.service, destination: valid.region, origin: site.schedule.region),
-                    delivery: delivery, readyOn: plan.readyOn, target: valid.target))
+                    delivery: delivery, readyOn: plan.readyOn, peakWindows: shop.settings.peakWindows, target: valid.target))
                 if chosen.map({ promise.latest > $0.latest }) ?? true { chosen = promise }
             }
             guard let promise = chosen else { continue }

@@ -19,6 +19,11 @@ struct M022CreatePromises: AsyncMigration {
             .field("fitted_at", .datetime, .required)
             .field("model", .string, .required)
             .create()
+        try await database.schema("promise_settings")
+            .field("shop_id", .uuid, .identifier(auto: false), .references(Shop.schema, .id))
+            .field("settings", .string, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
         // The promise made at order time (never changed) and the latest re-prediction beside it.
         try await database.schema("order_promises")
             .field("order_id", .uuid, .identifier(auto: false), .references(Order.schema, .id))
@@ -45,6 +50,7 @@ struct M022CreatePromises: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema("order_promises").delete()
         try await database.schema("promise_models").delete()
+        try await database.schema("promise_settings").delete()
         for field in ["cutoff_minutes", "handling_days", "no_pickup_weekdays"] {
             try await database.schema(Warehouse.schema).deleteField(.string(field)).update()
         }

@@ -8,17 +8,17 @@ import WaybillCore
 enum PromiseCalendars {
     private static let cache = NIOLockedValueBox<[String: BusinessCalendar]>([:])
 
-    static func country(_ country: String, closed: Set<Int>) throws -> BusinessCalendar {
-        let key = country + "|" + closed.sorted().map(String.init).joined(separator: ",")
+    /// `version` names the `extra` days (a shop's settings as of a moment); "" when there are none.
+    static func country(_ country: String, closed: Set<Int>, extra: [LocalDay: Holiday] = [:], version: String = "") throws -> BusinessCalendar {
+        let key = country + "|" + closed.sorted().map(String.init).joined(separator: ",") + "|" + version
         if let found = cache.withLockedValue({ $0[key] }) { return found }
-        let calendar = try BusinessCalendar.country(country, closedWeekdays: closed)
-        cache.withLockedValue { $0[key] = calendar }
+        let calendar = try BusinessCalendar.country(country, closedWeekdays: closed, extra: extra)
+        cache.withLockedValue { cache in
+            // Old versions of a shop's days off are not needed again; a bounded cache stays small.
+            if cache.count > 500 { cache = cache.filter { $0.key.hasSuffix("|") } }
+            cache[key] = calendar
+        }
         return calendar
-    }
-
-    /// Days `carrier` delivers in `country`.
-    static func delivery(country: String, carrier: String) throws -> BusinessCalendar {
-        try Self.country(country, closed: PromiseRegion.closedWeekdays(carrier: carrier))
     }
 }
 
@@ -46,6 +46,7 @@ struct PromiseService {
     // MARK: Warehouses
 
     func sites(shopID: UUID) async throws -> [UUID: WarehouseSite] {
+        let calendars = try await calendars(shopID: shopID)
         let rows = try await sql.raw("""
             SELECT l.id AS location_id, w.code, w.country, w.region, w.timezone, w.cutoff_minutes, w.handling_days,
                    w.no_pickup_weekdays
@@ -58,7 +59,7 @@ struct PromiseService {
             let closed = Set(try row.decode(column: "no_pickup_weekdays", as: String.self)
                 .split(separator: ",").compactMap { Int($0) }).union([0, 6])
             let pickup: BusinessCalendar
-            do { pickup = try PromiseCalendars.country(country, closed: closed) } catch {
+            do { pickup = try calendars.country(country, closed: closed) } catch {
                 throw APIError(.conflict, "warehouse_calendar", "warehouse \(code) has no day with a carrier pick-up")
             }
             let zone = TimeZone(identifier: try row.decode(column: "timezone", as: String.self)) ?? .gmt
@@ -90,6 +91,8 @@ struct PromiseService {
     func fit(shopID: UUID) async throws -> FitOutcome {
         let started = Date()
         let sites = try await sites(shopID: shopID)
+        let shop = try await loaded(shopID: shopID)
+        let calendars = ShopCalendars(settings: shop.settings, version: shop.version)
         // Rows stream in (a shop may have millions of deliveries); only the counted record is kept.
         struct Collected { var records: [DeliveryRecord] = []; var inFlight: [ParcelInFlight] = []; var unusable = 0 }
         let collected = NIOLockedValueBox(Collected())
@@ -106,7 +109,7 @@ struct PromiseService {
                   let placed = try? row.decode(column: "placed_at", as: Date.self),
                   let addressText = try? row.decode(column: "shipping_address", as: String.self),
                   let address = try? JSONCoding.decoder.decode(StoredAddress.self, from: Data(addressText.utf8)),
-                  let calendar = try? PromiseCalendars.delivery(country: address.country, carrier: carrier) else {
+                  let calendar = try? calendars.delivery(country: address.country, carrier: carrier) else {
                 collected.withLockedValue { $0.unusable += 1 }
                 return
             }
@@ -134,7 +137,7 @@ struct PromiseService {
             }
         }
         let (records, inFlight, unusable) = collected.withLockedValue { ($0.records, $0.inFlight, $0.unusable) }
-        var model = TransitModel.fit(records, on: today, inFlight: inFlight)
+        var model = TransitModel.fit(records, on: today, peakWindows: shop.settings.peakWindows, inFlight: inFlight)
         model.report.records += unusable
         model.report.seconds = Date().timeIntervalSince(started)
         let text = String(decoding: try JSONEncoder().encode(model), as: UTF8.self)
@@ -148,18 +151,32 @@ struct PromiseService {
         return FitOutcome(report: model.report, fittedOn: today)
     }
 
-    /// The shop's fitted model (cached for a minute per instance), or an empty one that promises from
-    /// the configured handling days and two transit days until deliveries have been recorded.
-    func engine(shopID: UUID) async throws -> (engine: PromiseEngine, fittedAt: Date?) {
+    /// The shop's fitted model and promise settings (cached for a minute per instance); without a fit, an
+    /// empty model that promises from the configured handling days and two transit days until deliveries
+    /// have been recorded.
+    func loaded(shopID: UUID) async throws -> LoadedPromises {
         if let cached = application.promiseModels.get(shopID, now: now) { return cached }
         let row = try await sql.raw("SELECT fitted_at, model FROM promise_models WHERE shop_id = \(bind: shopID)").first()
-        var loaded: (engine: PromiseEngine, fittedAt: Date?) = (PromiseEngine(model: TransitModel.fit([], on: LocalDay(now, in: .gmt))), nil)
+        var engine = PromiseEngine(model: TransitModel.fit([], on: LocalDay(now, in: .gmt)))
+        var fittedAt: Date?
         if let row {
-            let model = try JSONDecoder().decode(TransitModel.self, from: Data(try row.decode(column: "model", as: String.self).utf8))
-            loaded = (PromiseEngine(model: model), try row.decode(column: "fitted_at", as: Date.self))
+            engine = PromiseEngine(model: try JSONDecoder().decode(TransitModel.self, from: Data(try row.decode(column: "model", as: String.self).utf8)))
+            fittedAt = try row.decode(column: "fitted_at", as: Date.self)
         }
+        let (settings, version) = try await PromiseSettings.load(shopID: shopID, sql: sql)
+        let loaded = LoadedPromises(engine: engine, fittedAt: fittedAt, settings: settings, version: version)
         application.promiseModels.put(shopID, loaded, now: now)
         return loaded
+    }
+
+    func engine(shopID: UUID) async throws -> (engine: PromiseEngine, fittedAt: Date?) {
+        let loaded = try await loaded(shopID: shopID)
+        return (loaded.engine, loaded.fittedAt)
+    }
+
+    func calendars(shopID: UUID) async throws -> ShopCalendars {
+        let loaded = try await loaded(shopID: shopID)
+        return ShopCalendars(settings: loaded.settings, version: loaded.version)
     }
 
     /// Shops whose model is missing or older than `age` and that have delivered shipments.
@@ -172,20 +189,28 @@ struct PromiseService {
     }
 }
 
-/// Per-instance cache of decoded models; a fit on this instance replaces its entry at once, other
-/// instances pick the new model up within a minute.
-final class PromiseModels: Sendable {
-    private let entries = NIOLockedValueBox<[UUID: (loadedAt: Date, engine: PromiseEngine, fittedAt: Date?)]>([:])
+/// A shop's decoded model and promise settings.
+struct LoadedPromises: Sendable {
+    var engine: PromiseEngine
+    var fittedAt: Date?
+    var settings: PromiseSettings
+    var version: String
+}
 
-    func get(_ shop: UUID, now: Date) -> (engine: PromiseEngine, fittedAt: Date?)? {
+/// Per-instance cache of decoded models and settings; a fit or a settings change on this instance replaces
+/// its entry at once, other instances pick the new one up within a minute.
+final class PromiseModels: Sendable {
+    private let entries = NIOLockedValueBox<[UUID: (loadedAt: Date, value: LoadedPromises)]>([:])
+
+    func get(_ shop: UUID, now: Date) -> LoadedPromises? {
         entries.withLockedValue { entries in
-            guard let entry = entries[shop], now.timeIntervalSince(entry.loadedAt) < 60 else { return nil }
-            return (entry.engine, entry.fittedAt)
+            guard let entry = entries[shop], now.timeIntervalSince(entry.loadedAt) < 60, entry.loadedAt <= now else { return nil }
+            return entry.value
         }
     }
 
-    func put(_ shop: UUID, _ value: (engine: PromiseEngine, fittedAt: Date?), now: Date) {
-        entries.withLockedValue { $0[shop] = (now, value.engine, value.fittedAt) }
+    func put(_ shop: UUID, _ value: LoadedPromises, now: Date) {
+        entries.withLockedValue { $0[shop] = (now, value) }
     }
 
     func forget(_ shop: UUID) {

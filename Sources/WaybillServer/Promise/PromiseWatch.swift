@@ -10,9 +10,6 @@ import WaybillCore
 struct PromiseWatch {
     let application: Application
     let now: Date
-    /// Below this probability of arriving by the promised day, the order is at risk.
-    var threshold = 0.5
-
     init(application: Application, now: Date? = nil) {
         self.application = application
         self.now = now ?? application.dependencies.clock.now()
@@ -39,17 +36,17 @@ struct PromiseWatch {
             query += " AND p.order_id IN (\(binds: orders))"
         }
         var report = Report()
-        var servicesByShop: [UUID: (PromiseEngine, [String: WarehouseSite])] = [:]
+        var servicesByShop: [UUID: (LoadedPromises, [String: WarehouseSite])] = [:]
         for row in try await sql.raw(query).all() {
             let orderID = try row.decode(column: "order_id", as: UUID.self)
             let shopID = try row.decode(column: "shop_id", as: UUID.self)
             if servicesByShop[shopID] == nil {
                 let service = PromiseService(application: application, now: now)
                 let sites = try await service.sites(shopID: shopID)
-                servicesByShop[shopID] = (try await service.engine(shopID: shopID).engine,
+                servicesByShop[shopID] = (try await service.loaded(shopID: shopID),
                                           Dictionary(sites.values.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a }))
             }
-            guard let (engine, sites) = servicesByShop[shopID],
+            guard let (shop, sites) = servicesByShop[shopID],
                   let site = sites[try row.decode(column: "warehouse", as: String.self)],
                   let earliest = LocalDay(iso: try row.decode(column: "earliest", as: String.self)),
                   let mostLikely = LocalDay(iso: try row.decode(column: "most_likely", as: String.self)),
@@ -94,10 +91,11 @@ struct PromiseWatch {
                     handedOver: handed.map { LocalDay($0, in: zone) },
                     lastEvent: try shipment.decode(column: "last_scan_at", as: Date?.self).map { LocalDay($0, in: zone) }, today: today)
             }
-            let delivery = try PromiseCalendars.delivery(country: address.country.uppercased(), carrier: carrier)
+            let delivery = try ShopCalendars(settings: shop.settings, version: shop.version)
+                .delivery(country: address.country.uppercased(), carrier: carrier)
             for progress in progresses.isEmpty ? [ParcelProgress(status: .pending, handedOver: nil, lastEvent: nil, today: today)] : progresses {
-                let prediction = engine.predict(promise: promise, progress: progress, warehouse: site.schedule,
-                                                delivery: delivery, atRiskBelow: threshold)
+                let prediction = shop.engine.predict(promise: promise, progress: progress, warehouse: site.schedule, delivery: delivery,
+                                                     peakWindows: shop.settings.peakWindows, atRiskBelow: shop.settings.atRiskBelow)
                 if worst.map({ prediction.probabilityOnTime < $0.probabilityOnTime }) ?? true { worst = prediction }
             }
             guard let worst else { continue }

@@ -153,16 +153,69 @@ struct PromiseTests {
             t.time.advance(by: 4 * 86_400)
             let outcome = try await PromiseService(application: t.app).fit(shopID: t.shop.requireID())
             #expect(outcome.report.used == 5 && outcome.report.lanes == 1 && outcome.report.warehouses == 1)
-            // Ordered Monday 09:00 in Seoul: handed over the same day (5 of 5 so far, against the configured
-            // one day weighing 10) then three days: Thursday with 1/3, Friday with 2/3.
-            let r = try await quote(t, #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":1}],"options":[{"carrier":"cj"}],"ordered_at":"2026-11-23T00:00:00Z"}"#)
+            // Now Friday 18:00 in Seoul, after the cut-off: handling starts Monday the 30th and takes 0 days
+            // (5 of 5 so far, against the configured one day weighing 10: 1/3) or 1 (2/3), then three CJ days:
+            // Thursday 3 December with 1/3, Friday the 4th with 2/3.
+            let r = try await quote(t, #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":1}],"options":[{"carrier":"cj"}]}"#)
             let cj = try #require((try r.json()["data"] as? [[String: Any]])?.first)
             #expect(cj["basis"] as? String == "lane" && cj["lane_deliveries"] as? Int == 5)
-            #expect(cj["earliest"] as? String == "2026-11-26" && cj["latest"] as? String == "2026-11-27")
+            #expect(cj["earliest"] as? String == "2026-12-03" && cj["most_likely"] as? String == "2026-12-04" && cj["latest"] as? String == "2026-12-04")
+            // A quote for a moment already past would promise days already gone.
+            #expect(try await quote(t, #"{"destination":{"country":"KR"},"items":[{"sku":"JAR-1","quantity":1}],"ordered_at":"2026-11-23T00:00:00Z"}"#).errorFields() == ["ordered_at"])
             #expect(try r.json()["model_fitted_at"] != nil)
             // An order with no shipping choice now rides the lane the shop ships most.
             let next = try await t.order(sku: "JAR-1", quantity: 1, email: "after@example.com")
             #expect(((try next.json()["promise"]) as? [String: Any])?["carrier"] as? String == "cj")
+        }
+    }
+}
+
+@Suite("Promise settings: target, at-risk threshold, peak windows, days off (W3)")
+struct PromiseSettingsTests {
+    @Test func aPeakWindowAndADayOffMovePromisesAndSayWhy() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            try await t.move("receipts", [("JAR-1", 10)])
+            let quoteBody = #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":1}],"options":[{"carrier":"cj"}]}"#
+            let before = try #require((try await t.send(.POST, "/api/v1/promises/quote", json: quoteBody).json()["data"] as? [[String: Any]])?.first)
+            #expect(before["latest"] as? String == "2026-11-27")
+            #expect(try await t.send(.GET, "/api/v1/promises/settings").json()["target"] as? Double == 0.95)
+            // A sale week with two extra days, and the warehouse's region closed on Wednesday the 25th.
+            let saved = try await t.send(.PUT, "/api/v1/promises/settings", json: """
+                {"target":0.9,"at_risk_below":0.4,
+                 "peak_windows":[{"name":"블랙프라이데이","first":"2026-11-23","last":"2026-11-30","extra_days":2}],
+                 "days_off":[{"country":"KR","date":"2026-11-25","name":"창고 재고조사"}]}
+                """)
+            #expect(saved.status == .ok)
+            let after = try #require((try await t.send(.POST, "/api/v1/promises/quote", json: quoteBody).json()["data"] as? [[String: Any]])?.first)
+            // Handling starts Tuesday, the 25th is off: hand-over Thursday, 2 + 2 CJ days: Friday, Saturday, Monday, Tuesday.
+            #expect(after["latest"] as? String == "2026-12-01" && after["target"] as? Double == 0.9)
+            let codes = (after["reasons"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            #expect(codes.contains("peak") && codes.contains("holiday"))
+            let holiday = (after["reasons"] as? [[String: Any]] ?? []).first { $0["code"] as? String == "holiday" }
+            #expect(holiday?["day"] as? String == "2026-11-25")
+            // Orders placed now are promised with the same rules; this one names no carrier and the shop has no
+            // history, so it rides a Monday-to-Friday service: Friday, Monday, Tuesday, Wednesday 2 December.
+            let order = try await t.order(sku: "JAR-1", quantity: 1, email: "peak@example.com")
+            let promise = (try order.json()["promise"]) as? [String: Any]
+            #expect(promise?["latest"] as? String == "2026-12-02" && promise?["target"] as? Double == 0.9)
+        }
+    }
+
+    @Test func badSettingsAreRefusedByFieldAndChangeNothing() async throws {
+        try await withTestApp { t in
+            func fields(_ json: String) async throws -> [String] { try await t.send(.PUT, "/api/v1/promises/settings", json: json).errorFields() }
+            #expect(try await fields(#"{"target":1.2}"#) == ["target"])
+            #expect(try await fields(#"{"at_risk_below":0}"#) == ["at_risk_below"])
+            #expect(try await fields(#"{"peak_windows":[{"name":"","first":"2026-12-01","last":"2026-11-01"}]}"#).sorted()
+                    == ["peak_windows[0].last", "peak_windows[0].name"])
+            #expect(try await fields(#"{"peak_windows":[{"name":"x","first":"2026-12-01","last":"2026-12-02","extra_days":99}]}"#) == ["peak_windows[0].extra_days"])
+            #expect(try await fields(#"{"days_off":[{"country":"XX","date":"2026-12-01","name":"x"}]}"#) == ["days_off[0].country"])
+            let badDate = try await t.send(.PUT, "/api/v1/promises/settings", json: #"{"days_off":[{"country":"KR","date":"2026-02-30","name":"x"}]}"#)
+            #expect(badDate.status.code >= 400 && badDate.status.code < 500)
+            #expect(try badDate.errorFields() == ["days_off[0].date"] || badDate.text.contains("days_off[0].date"), "\(badDate.text)")
+            let stored = try await t.send(.GET, "/api/v1/promises/settings").json()
+            #expect((stored["peak_windows"] as? [Any])?.isEmpty == true && stored["target"] as? Double == 0.95)
         }
     }
 }
