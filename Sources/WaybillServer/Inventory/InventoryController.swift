@@ -89,6 +89,7 @@ struct InventoryController: RouteCollection {
             try await Warehouses.create(code: body.code, name: body.name, country: body.country, region: body.region ?? "",
                                         timezone: body.timezone ?? "UTC", shopID: principal.shopID, application: req.application, on: db)
         }
+        req.application.promiseModels.forget(principal.shopID)
         return try .json(WarehouseDTO(id: try warehouse.requireID(), code: warehouse.code, name: warehouse.name, country: warehouse.country,
                                       region: warehouse.region, timezone: warehouse.timezone, locations: [warehouse.code],
                                       schedule: try await Self.schedule(warehouseID: try warehouse.requireID(), sql: req.db as! any SQLDatabase)),
@@ -133,6 +134,7 @@ struct InventoryController: RouteCollection {
                 """).all()
         }
         guard let id = try updated.first?.decode(column: "id", as: UUID.self) else { throw APIError.notFound("warehouse '\(code.prefix(20))'") }
+        req.application.promiseModels.forget(principal.shopID)
         return try .json(try await Self.schedule(warehouseID: id, sql: req.db as! any SQLDatabase))
     }
 

@@ -63,9 +63,9 @@ extension PromiseService {
     /// latest of them for a split order), with the chosen or the shop's usual carrier service.
     func promise(destination: Address, shipping: CreateOrderRequest.ShippingChoice?, locations: [UUID],
                  shopID: UUID, locale: String, at placedAt: Date) async throws -> MadePromise? {
-        let sites = try await sites(shopID: shopID)
-        guard !sites.isEmpty else { return nil }
         let shop = try await loaded(shopID: shopID)
+        let sites = shop.sites
+        guard !sites.isEmpty else { return nil }
         let engine = shop.engine
         let calendars = ShopCalendars(settings: shop.settings, version: shop.version)
         let country = destination.country.uppercased()

@@ -183,7 +183,7 @@ struct PromiseController: RouteCollection {
             issues.add("items[\(i)].sku", "unknown_sku", "no product has SKU '\(item.sku.prefix(64))'")
         }
         if !issues.isEmpty { throw ValidationFailure(issues.issues) }
-        let sites = try await service.sites(shopID: shopID)
+        let sites = try await service.loaded(shopID: shopID).sites
         guard !sites.isEmpty else { throw APIError(.conflict, "no_warehouse", "the shop has no warehouse to ship from") }
         func ranked() -> [WarehouseSite] {
             sites.values.sorted { ($0.country != quote.country ? 1 : 0, $0.code) < ($1.country != quote.country ? 1 : 0, $1.code) }

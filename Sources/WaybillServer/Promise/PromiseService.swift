@@ -45,8 +45,13 @@ struct PromiseService {
 
     // MARK: Warehouses
 
+    /// The shop's warehouses by stock location (cached with the model; a warehouse or schedule change on
+    /// this instance clears the cache, other instances see it within a minute).
     func sites(shopID: UUID) async throws -> [UUID: WarehouseSite] {
-        let calendars = try await calendars(shopID: shopID)
+        try await loaded(shopID: shopID).sites
+    }
+
+    private func loadSites(shopID: UUID, calendars: ShopCalendars) async throws -> [UUID: WarehouseSite] {
         let rows = try await sql.raw("""
             SELECT l.id AS location_id, w.code, w.country, w.region, w.timezone, w.cutoff_minutes, w.handling_days,
                    w.no_pickup_weekdays
@@ -90,8 +95,8 @@ struct PromiseService {
     @discardableResult
     func fit(shopID: UUID) async throws -> FitOutcome {
         let started = Date()
-        let sites = try await sites(shopID: shopID)
         let shop = try await loaded(shopID: shopID)
+        let sites = shop.sites
         let calendars = ShopCalendars(settings: shop.settings, version: shop.version)
         // Rows stream in (a shop may have millions of deliveries); only the counted record is kept.
         struct Collected { var records: [DeliveryRecord] = []; var inFlight: [ParcelInFlight] = []; var unusable = 0 }
@@ -164,7 +169,8 @@ struct PromiseService {
             fittedAt = try row.decode(column: "fitted_at", as: Date.self)
         }
         let (settings, version) = try await PromiseSettings.load(shopID: shopID, sql: sql)
-        let loaded = LoadedPromises(engine: engine, fittedAt: fittedAt, settings: settings, version: version)
+        let sites = try await loadSites(shopID: shopID, calendars: ShopCalendars(settings: settings, version: version))
+        let loaded = LoadedPromises(engine: engine, fittedAt: fittedAt, settings: settings, version: version, sites: sites)
         application.promiseModels.put(shopID, loaded, now: now)
         return loaded
     }
@@ -195,6 +201,7 @@ struct LoadedPromises: Sendable {
     var fittedAt: Date?
     var settings: PromiseSettings
     var version: String
+    var sites: [UUID: WarehouseSite]
 }
 
 /// Per-instance cache of decoded models and settings; a fit or a settings change on this instance replaces

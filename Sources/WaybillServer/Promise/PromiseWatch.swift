@@ -41,10 +41,8 @@ struct PromiseWatch {
             let orderID = try row.decode(column: "order_id", as: UUID.self)
             let shopID = try row.decode(column: "shop_id", as: UUID.self)
             if servicesByShop[shopID] == nil {
-                let service = PromiseService(application: application, now: now)
-                let sites = try await service.sites(shopID: shopID)
-                servicesByShop[shopID] = (try await service.loaded(shopID: shopID),
-                                          Dictionary(sites.values.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a }))
+                let loaded = try await PromiseService(application: application, now: now).loaded(shopID: shopID)
+                servicesByShop[shopID] = (loaded, Dictionary(loaded.sites.values.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a }))
             }
             guard let (shop, sites) = servicesByShop[shopID],
                   let site = sites[try row.decode(column: "warehouse", as: String.self)],
