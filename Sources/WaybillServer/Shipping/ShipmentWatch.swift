@@ -10,8 +10,9 @@ struct ShipmentWatch {
     let application: Application
 
     var sql: any SQLDatabase { application.db as! any SQLDatabase }
-    /// Business days from the order's day to its hand-over deadline, until warehouses carry their own
-    /// handling times and cut-offs (the promise issue).
+    /// Business days from the order's day to its hand-over deadline for an order without a promise (held for
+    /// stock, no warehouse yet); a promised order's deadline is its warehouse's own (cut-off, handling days,
+    /// pick-up days, holidays and the shop's days off).
     static let handlingBusinessDays = 2
 
     struct Report: Sendable, Equatable {
@@ -64,20 +65,42 @@ struct ShipmentWatch {
     }
 
     private func markLate(now: Date) async throws -> [Int64] {
-        // A cheap superset first (placed more than the handling days ago), then the business-day rule.
+        // A cheap superset first (placed more than six hours ago: a same-day warehouse's deadline is that
+        // day's end, so it is noticed at most six hours late), then each order's own deadline.
         let candidates = try await sql.raw("""
-            SELECT o.id, o.shop_id, o.number, o.placed_at, s.timezone FROM orders o JOIN shops s ON s.id = o.shop_id
-            WHERE o.status IN ('ready', 'partially_fulfilled') AND o.placed_at <= \(bind: now.addingTimeInterval(-Double(Self.handlingBusinessDays) * 86_400))
+            SELECT o.id, o.shop_id, o.number, o.placed_at, s.timezone, p.warehouse FROM orders o JOIN shops s ON s.id = o.shop_id
+            LEFT JOIN order_promises p ON p.order_id = o.id
+            WHERE o.status IN ('ready', 'partially_fulfilled') AND o.placed_at <= \(bind: now.addingTimeInterval(-6 * 3_600))
             AND NOT EXISTS (SELECT 1 FROM timeline_facts f WHERE f.order_id = o.id AND f.kind = 'fulfillment_late')
             ORDER BY o.placed_at LIMIT 1000
             """).all()
         var late: [Int64] = []
+        var sitesByShop: [UUID: [String: WarehouseSite]] = [:]
         for row in candidates {
-            let zone = TimeZone(identifier: try row.decode(column: "timezone", as: String.self)) ?? .gmt
             let placed = try row.decode(column: "placed_at", as: Date.self)
-            guard let deadline = StallRule(businessDays: Self.handlingBusinessDays, timeZone: zone).stalledAt(lastScan: placed),
-                  now >= deadline else { continue }
-            let orderID = try row.decode(column: "id", as: UUID.self), shopID = try row.decode(column: "shop_id", as: UUID.self)
+            let shop = try row.decode(column: "shop_id", as: UUID.self)
+            let deadline: Date, handlingDays: Int
+            let code = try row.decode(column: "warehouse", as: String?.self)
+            if code != nil {
+                if sitesByShop[shop] == nil {
+                    let sites = try await PromiseService(application: application, now: now).sites(shopID: shop)
+                    sitesByShop[shop] = Dictionary(sites.values.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+                }
+            }
+            if let code, let site = sitesByShop[shop]?[code] {
+                // The end of the last pick-up day handling may take.
+                let schedule = site.schedule
+                let due = schedule.pickup.adding(schedule.handlingDays, after: schedule.handlingStart(for: placed).day)
+                deadline = due.adding(days: 1).start(in: schedule.timeZone)
+                handlingDays = schedule.handlingDays
+            } else {
+                let zone = TimeZone(identifier: try row.decode(column: "timezone", as: String.self)) ?? .gmt
+                guard let fallback = StallRule(businessDays: Self.handlingBusinessDays, timeZone: zone).stalledAt(lastScan: placed) else { continue }
+                deadline = fallback
+                handlingDays = Self.handlingBusinessDays
+            }
+            guard now >= deadline else { continue }
+            let orderID = try row.decode(column: "id", as: UUID.self), shopID = shop
             let marked = try await application.write { db -> Bool in
                 let sql = db as! any SQLDatabase
                 try await OrderService.lock(orderID, on: sql)
@@ -87,7 +110,7 @@ struct ShipmentWatch {
                     """).first()
                 guard open != nil else { return false }
                 try await Timeline(db: db, newID: application.dependencies.ids.next).append(shopID: shopID, orderID: orderID, [
-                    (.fulfillmentLate, LateFact(deadline: deadline, handlingBusinessDays: Self.handlingBusinessDays)),
+                    (.fulfillmentLate, LateFact(deadline: deadline, handlingBusinessDays: handlingDays, warehouse: code)),
                 ], actor: .system, at: now)
                 return true
             }
@@ -99,5 +122,6 @@ struct ShipmentWatch {
     struct LateFact: Codable, Sendable {
         var deadline: Date
         var handlingBusinessDays: Int
+        var warehouse: String?
     }
 }

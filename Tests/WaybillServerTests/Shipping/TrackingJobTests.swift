@@ -125,6 +125,31 @@ struct TrackingJobTests {
         }
     }
 
+    /// Placed Monday 18:00 in Seoul, after the 14:00 cut-off: handling starts Tuesday, one handling day is
+    /// Wednesday, so the deadline is Thursday 00:00 (Wednesday 15:00 UTC) — or Friday's, with Wednesday off.
+    @Test func theDeadlineIsTheWarehousesOwnCutOffHandlingDaysAndDaysOff() async throws {
+        try await withTestApp { t in
+            let order = try await t.stockedOrder(quantity: 1)
+            let watch = ShipmentWatch(application: t.app)
+            t.time.advance(by: 2 * 86_400 + 5 * 3_600)   // Wednesday 23:00 in Seoul
+            #expect(try await watch.pass().late.isEmpty)
+            t.time.advance(by: 2 * 3_600)                // Thursday 01:00
+            #expect(try await watch.pass().late == [Int64(order)])
+            let facts = try await t.send(.GET, "/api/v1/orders/\(order)/timeline").json()["facts"] as? [[String: Any]] ?? []
+            let late = facts.first { $0["kind"] as? String == "fulfillment_late" }?["payload"] as? [String: Any]
+            #expect(late?["deadline"] as? String == "2026-11-25T15:00:00Z" && late?["warehouse"] as? String == "ICN")
+            #expect(late?["handling_business_days"] as? Int == 1)
+            // A second order while Wednesday is a day off for the warehouse's country: Friday's deadline.
+            #expect(try await t.send(.PUT, "/api/v1/promises/settings", json: #"{"days_off":[{"country":"KR","date":"2026-11-25","name":"재고조사"}]}"#).status == .ok)
+            t.time.advance(by: -(2 * 86_400 + 7 * 3_600))  // back to Monday 18:00
+            let second = try #require(try await t.order(sku: "JAR-1", quantity: 1, email: "second@example.com").json()["number"] as? Int)
+            t.time.advance(by: 2 * 86_400 + 7 * 3_600)     // Thursday 01:00 again
+            #expect(try await watch.pass().late.isEmpty)
+            t.time.advance(by: 86_400)                     // Friday 01:00
+            #expect(try await watch.pass().late == [Int64(second)])
+        }
+    }
+
     @Test func aMessageWhoseProcessingDidNotFinishIsRetried() async throws {
         try await withTestApp { t in
             let order = try await t.stockedOrder(quantity: 1)
