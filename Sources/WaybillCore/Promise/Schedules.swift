@@ -53,3 +53,15 @@ public struct PeakWindow: Sendable, Hashable, Codable {
 
     public func contains(_ day: LocalDay) -> Bool { day >= first && day <= last }
 }
+
+extension StallRule {
+    /// Silence counted on a business calendar: the carrier's working days with its country's holidays
+    /// and the shop's days off, so 설날 does not stall every parcel in Korea.
+    public init(businessDays: Int, timeZone: TimeZone, calendar: BusinessCalendar) {
+        self.init(businessDays: businessDays, timeZone: timeZone) { parts in
+            guard let year = parts.year, let month = parts.month, let day = parts.day,
+                  let local = LocalDay(year: year, month: month, day: day) else { return true }
+            return calendar.isOpen(local)
+        }
+    }
+}

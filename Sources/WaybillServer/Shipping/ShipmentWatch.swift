@@ -3,7 +3,8 @@ import SQLKit
 import Vapor
 import WaybillCore
 
-/// Silence is an event (F5): a shipment with no scan for its carrier's number of business days becomes
+/// Silence is an event (F5): a shipment with no scan for its carrier's number of business days (its working
+/// days, public holidays and the shop's days off) becomes
 /// `stalled` (one in an exception already needs attention, one at a pick-up point waits for its customer), and an order not handed to a carrier by its handling deadline gets a `fulfillment_late` fact.
 /// Neither needs anyone to say anything; each is written once (under the order's lock, re-checked).
 struct ShipmentWatch {
@@ -37,12 +38,21 @@ struct ShipmentWatch {
             """).all()
         var stalled: [String] = []
         var registries: [UUID: CarrierRegistry] = [:]
+        var calendars: [UUID: ShopCalendars] = [:]
         for row in candidates {
             let carrier = CarrierCode(try row.decode(column: "carrier", as: String.self))
             let shop = try row.decode(column: "shop_id", as: UUID.self)
-            if registries[shop] == nil { registries[shop] = try await ShopCarriers.registry(shopID: shop, sql: sql, logger: application.logger) }
-            guard let definition = registries[shop]?.carrier(carrier), let since = try row.decode(column: "since", as: Date?.self),
-                  StallRule(carrier: definition).isStalled(lastScan: since, now: now) else { continue }
+            if registries[shop] == nil {
+                registries[shop] = try await ShopCarriers.registry(shopID: shop, sql: sql, logger: application.logger)
+                calendars[shop] = try await PromiseService(application: application, now: now).calendars(shopID: shop)
+            }
+            guard let definition = registries[shop]?.carrier(carrier), let since = try row.decode(column: "since", as: Date?.self) else { continue }
+            // The carrier's working days in its country, with public holidays and the shop's days off.
+            let zone = TimeZone(identifier: definition.timeZone) ?? .gmt
+            let rule = (try? calendars[shop]?.delivery(country: definition.country, carrier: carrier.rawValue))
+                .map { StallRule(businessDays: definition.stalledAfterBusinessDays, timeZone: zone, calendar: $0) }
+                ?? StallRule(carrier: definition)
+            guard rule.isStalled(lastScan: since, now: now) else { continue }
             let shopID = try row.decode(column: "shop_id", as: UUID.self), number = try row.decode(column: "number", as: String.self)
             let marked = try await application.write { db -> Bool in
                 let service = ShipmentService(application: application, db: db)

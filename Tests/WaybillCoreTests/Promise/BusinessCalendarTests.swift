@@ -296,3 +296,22 @@ struct WarehouseScheduleTests {
         #expect(window.extraDays == nil)
     }
 }
+
+@Suite("Silence on a business calendar")
+struct StallCalendarTests {
+    typealias F = PromiseFixtures
+
+    /// CJ scans Monday to Saturday. A parcel last scanned Friday 24 January 2025 (KST), two business days:
+    /// Saturday the 25th, then 설날 closes the 27th (temporary holiday) to the 30th, so the second day is
+    /// Friday the 31st and it stalls at Saturday 1 February 00:00 KST; weekends alone would say Tuesday.
+    @Test func holidaysDoNotStallParcels() throws {
+        let seoul = TimeZone(identifier: "Asia/Seoul")!
+        let cj = try BusinessCalendar.country("KR", closedWeekdays: [0])
+        let scan = F.instant("2025-01-24T06:00:00Z")
+        let rule = StallRule(businessDays: 2, timeZone: seoul, calendar: cj)
+        #expect(rule.stalledAt(lastScan: scan) == F.instant("2025-01-31T15:00:00Z"))
+        #expect(!rule.isStalled(lastScan: scan, now: F.instant("2025-01-31T14:59:00Z")))
+        let weekendsOnly = StallRule(businessDays: 2, timeZone: seoul, nonWorkingWeekdays: [1])
+        #expect(weekendsOnly.stalledAt(lastScan: scan) == F.instant("2025-01-27T15:00:00Z"))
+    }
+}
