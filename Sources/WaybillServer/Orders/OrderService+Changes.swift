@@ -161,9 +161,18 @@ extension OrderService {
             }
             try await sql.raw(SQLRows.insert(into: "order_allocations", InventoryStore.ReservationRows.allocationColumns, rows.allocations)).run()
             try await sql.raw(SQLRows.insert(into: "stock_movements", InventoryStore.ledgerColumns, rows.ledger)).run()
-            try await timeline(db).append(shopID: shopID, orderID: orderID, [(.stockReserved, StockFact(lines: plan.map {
+            var facts: [(TimelineKind, any Encodable & Sendable)] = [(.stockReserved, StockFact(lines: plan.map {
                 StockFact.Line(sku: $0.allocation.sku, locationId: $0.allocation.locationID, quantity: $0.allocation.quantity)
-            }))], actor: actor, at: now)
+            }))]
+            // An order held for stock was not promised a date; now that it has its stock, it is (F2).
+            let promised = try await sql.raw("SELECT 1 AS found FROM order_promises WHERE order_id = \(bind: orderID)").first() != nil
+            if !promised, let promise = await makePromise(destination: order.shippingAddress, locale: order.locale,
+                                                          locations: allocations.map(\.locationID), shopID: shopID) {
+                try await sql.raw(SQLRows.insert(into: "order_promises", MadePromise.columns,
+                                                 [try promise.row(orderID: orderID, shopID: shopID, madeAt: now)])).run()
+                facts.append((.orderPromised, promise.dto(madeAt: now)))
+            }
+            try await timeline(db).append(shopID: shopID, orderID: orderID, facts, actor: actor, at: now)
         }
     }
 

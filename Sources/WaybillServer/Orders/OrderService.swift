@@ -120,10 +120,16 @@ struct OrderService {
     /// promise: a failure here is logged and the order goes on without one.
     private func makePromise(_ valid: ValidOrder, shipping: CreateOrderRequest.ShippingChoice?, plan: [PlannedReservation],
                              shopID: UUID, at placedAt: Date) async -> MadePromise? {
+        await makePromise(destination: valid.shippingAddress, shipping: shipping, locale: valid.locale,
+                          locations: plan.map(\.allocation.locationID), shopID: shopID, at: placedAt)
+    }
+
+    func makePromise(destination: Address, shipping: CreateOrderRequest.ShippingChoice? = nil, locale: String,
+                     locations: [UUID], shopID: UUID, at time: Date? = nil) async -> MadePromise? {
+        let time = time ?? now
         do {
-            return try await PromiseService(application: application, now: placedAt).promise(
-                destination: valid.shippingAddress, shipping: shipping, locations: plan.map(\.allocation.locationID),
-                shopID: shopID, locale: valid.locale, at: placedAt)
+            return try await PromiseService(application: application, now: time).promise(
+                destination: destination, shipping: shipping, locations: locations, shopID: shopID, locale: locale, at: time)
         } catch {
             application.logger.error("no delivery promise for a new order: \(String(reflecting: error))")
             return nil

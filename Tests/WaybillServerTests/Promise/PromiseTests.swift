@@ -115,6 +115,23 @@ struct PromiseTests {
         }
     }
 
+    @Test func anOrderHeldForStockIsPromisedWhenItGetsItsStock() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            let held = try await t.order(sku: "JAR-1", quantity: 2, email: "wait@example.com")
+            let number = try #require(try held.json()["number"] as? Int)
+            #expect(try held.json()["status"] as? String == "on_hold" && (try held.json()["promise"]) == nil)
+            // Stock arrives Tuesday 10:00 in Seoul and the hold is released: promised from then (handling that day).
+            t.time.advance(by: 16 * 3_600)
+            try await t.move("receipts", [("JAR-1", 5)])
+            #expect(try await t.send(.POST, "/api/v1/orders/\(number)/holds/release", json: #"{"reasons":["out_of_stock"]}"#).status == .ok)
+            let promise = try await t.send(.GET, "/api/v1/orders/\(number)").json()["promise"] as? [String: Any]
+            #expect(promise?["latest"] as? String == "2026-11-27" && promise?["made_at"] as? String == "2026-11-24T01:00:00Z")
+            let kinds = (try await t.send(.GET, "/api/v1/orders/\(number)/timeline").json()["facts"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(kinds.filter { $0 == "order_promised" }.count == 1)
+        }
+    }
+
     @Test func anOrderNotHandedOverInTimeIsAtRiskOnceBeforeThePromisedDay() async throws {
         try await withTestApp { t in
             let number = try await t.stockedOrder(quantity: 1)
