@@ -167,7 +167,7 @@ extension OrderService {
             // An order held for stock was not promised a date; now that it has its stock, it is (F2).
             let promised = try await sql.raw("SELECT 1 AS found FROM order_promises WHERE order_id = \(bind: orderID)").first() != nil
             if !promised, let promise = await makePromise(destination: order.shippingAddress, locale: order.locale,
-                                                          locations: allocations.map(\.locationID), shopID: shopID) {
+                                                          locations: allocations.map(\.locationID), shopID: shopID, in: db) {
                 try await sql.raw(SQLRows.insert(into: "order_promises", MadePromise.columns,
                                                  [try promise.row(orderID: orderID, shopID: shopID, madeAt: now)])).run()
                 facts.append((.orderPromised, promise.dto(madeAt: now)))

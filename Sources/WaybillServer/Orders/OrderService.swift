@@ -125,10 +125,10 @@ struct OrderService {
     }
 
     func makePromise(destination: Address, shipping: CreateOrderRequest.ShippingChoice? = nil, locale: String,
-                     locations: [UUID], shopID: UUID, at time: Date? = nil) async -> MadePromise? {
+                     locations: [UUID], shopID: UUID, at time: Date? = nil, in db: (any Database)? = nil) async -> MadePromise? {
         let time = time ?? now
         do {
-            return try await PromiseService(application: application, now: time).promise(
+            return try await PromiseService(application: application, now: time, db: db).promise(
                 destination: destination, shipping: shipping, locations: locations, shopID: shopID, locale: locale, at: time)
         } catch {
             application.logger.error("no delivery promise for a new order: \(String(reflecting: error))")

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import NIOConcurrencyHelpers
 import SQLKit
@@ -37,9 +38,11 @@ struct PromiseService {
     let sql: any SQLDatabase
     let now: Date
 
-    init(application: Application, now: Date? = nil) {
+    /// `db` is the caller's transaction when it has one: reading through another connection from inside a
+    /// SQLite write transaction can wait on the very connection the transaction holds.
+    init(application: Application, now: Date? = nil, db: (any Database)? = nil) {
         self.application = application
-        sql = application.db as! any SQLDatabase
+        sql = (db ?? application.db) as! any SQLDatabase
         self.now = now ?? application.dependencies.clock.now()
     }
 

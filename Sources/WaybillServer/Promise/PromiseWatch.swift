@@ -34,6 +34,10 @@ struct PromiseWatch {
         if let orders {
             guard !orders.isEmpty else { return Report() }
             query += " AND p.order_id IN (\(binds: orders))"
+        } else {
+            // Tracking events re-predict their orders at once; the pass catches time passing (and silence),
+            // so a promise checked within the hour waits. The nearest promised days go first.
+            query += " AND (p.predicted_at IS NULL OR p.predicted_at < \(bind: now.addingTimeInterval(-3_600))) ORDER BY p.latest LIMIT 2000"
         }
         var report = Report()
         var servicesByShop: [UUID: (LoadedPromises, [String: WarehouseSite])] = [:]
