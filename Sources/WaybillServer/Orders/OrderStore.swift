@@ -61,17 +61,19 @@ struct OrderStore {
 
     /// One order as the API shows it, by id or number; nil when the shop has no such order.
     func dto(shopID: UUID, id: UUID? = nil, number: Int64? = nil) async throws -> OrderDTO? {
-        let row: OrderRow?
+        // The order and its promise in one statement (the promise's columns are prefixed `promise_`).
+        let found: (any SQLRow)?
+        let joined: SQLQueryString = "SELECT o.*, " + PromiseService.columns(prefix: "p.", as: "promise_")
+            + " FROM (SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE shop_id = \(bind: shopID) AND "
         if let id {
-            row = try await sql.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE shop_id = \(bind: shopID) AND id = \(bind: id)")
-                .first(decoding: OrderRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            found = try await sql.raw(joined + "id = \(bind: id)) o LEFT JOIN order_promises p ON p.order_id = o.id").first()
         } else if let number {
-            row = try await sql.raw("SELECT \(unsafeRaw: Self.orderColumns) FROM orders WHERE shop_id = \(bind: shopID) AND number = \(bind: number)")
-                .first(decoding: OrderRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            found = try await sql.raw(joined + "number = \(bind: number)) o LEFT JOIN order_promises p ON p.order_id = o.id").first()
         } else {
-            row = nil
+            found = nil
         }
-        guard let row else { return nil }
+        guard let found else { return nil }
+        let row = try found.decode(model: OrderRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         let lines = try await sql.raw("""
             SELECT sku, variant_id, name, quantity, unit_price, discount, total FROM order_lines
             WHERE order_id = \(bind: row.id) ORDER BY position
@@ -81,8 +83,8 @@ struct OrderStore {
             WHERE order_id = \(bind: row.id) AND released_at IS NULL ORDER BY created_at
             """).all(decoding: HoldRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         var dto = OrderDTO(row, lines: lines, holds: holds)
-        if let promise = try await sql.raw("SELECT " + PromiseService.columns + " FROM order_promises WHERE order_id = \(bind: row.id)").first() {
-            dto.promise = try PromiseService.dto(promise)
+        if try found.decode(column: "promise_carrier", as: String?.self) != nil {
+            dto.promise = try PromiseService.dto(found, prefix: "promise_")
         }
         return dto
     }

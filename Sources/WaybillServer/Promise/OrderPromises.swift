@@ -89,25 +89,33 @@ extension PromiseService {
         return MadePromise(promise: promise, carrier: option.0, service: option.1, warehouse: warehouse, locale: locale)
     }
 
-    /// The columns `dto(_:)` reads.
-    static let columns: SQLQueryString = """
-        carrier, service, warehouse, earliest, most_likely, latest, target, confidence, reasons, made_at,
-        expected, probability_on_time, predicted_at, at_risk_at, delivered_on
-        """
+    static let columnNames = ["carrier", "service", "warehouse", "earliest", "most_likely", "latest", "target", "confidence", "reasons",
+                              "made_at", "expected", "probability_on_time", "predicted_at", "at_risk_at", "delivered_on"]
 
-    static func dto(_ row: any SQLRow) throws -> OrderPromiseDTO {
-        let reasons = try JSONCoding.decoder.decode([OrderPromiseDTO.Reason].self, from: Data(try row.decode(column: "reasons", as: String.self).utf8))
+    /// The columns `dto(_:)` reads.
+    static let columns = columns(prefix: "", as: "")
+
+    /// The columns, qualified by `prefix` (a table alias) and renamed with `alias` in front.
+    static func columns(prefix: String, as alias: String) -> SQLQueryString {
+        let list = columnNames.map { alias.isEmpty ? prefix + $0 : "\(prefix)\($0) AS \(alias)\($0)" }.joined(separator: ", ")
+        return "\(unsafeRaw: list)"
+    }
+
+    static func dto(_ row: any SQLRow, prefix: String = "") throws -> OrderPromiseDTO {
+        func column(_ name: String) -> String { prefix + name }
+        let reasons = try JSONCoding.decoder.decode([OrderPromiseDTO.Reason].self, from: Data(try row.decode(column: column("reasons"), as: String.self).utf8))
         var prediction: OrderPromiseDTO.Prediction?
-        if let at = try row.decode(column: "predicted_at", as: Date?.self), let p = try row.decode(column: "probability_on_time", as: Double?.self) {
-            prediction = .init(expected: try row.decode(column: "expected", as: String?.self), probabilityOnTime: p,
-                               atRisk: try row.decode(column: "at_risk_at", as: Date?.self) != nil && p < 0.5, predictedAt: at)
+        if let at = try row.decode(column: column("predicted_at"), as: Date?.self),
+           let p = try row.decode(column: column("probability_on_time"), as: Double?.self) {
+            prediction = .init(expected: try row.decode(column: column("expected"), as: String?.self), probabilityOnTime: p,
+                               atRisk: try row.decode(column: column("at_risk_at"), as: Date?.self) != nil && p < 0.5, predictedAt: at)
         }
         return OrderPromiseDTO(
-            carrier: try row.decode(column: "carrier", as: String.self), service: try row.decode(column: "service", as: String.self),
-            warehouse: try row.decode(column: "warehouse", as: String.self), earliest: try row.decode(column: "earliest", as: String.self),
-            mostLikely: try row.decode(column: "most_likely", as: String.self), latest: try row.decode(column: "latest", as: String.self),
-            target: try row.decode(column: "target", as: Double.self), confidence: try row.decode(column: "confidence", as: Double.self),
-            madeAt: try row.decode(column: "made_at", as: Date.self), reasons: reasons, prediction: prediction,
-            deliveredOn: try row.decode(column: "delivered_on", as: String?.self))
+            carrier: try row.decode(column: column("carrier"), as: String.self), service: try row.decode(column: column("service"), as: String.self),
+            warehouse: try row.decode(column: column("warehouse"), as: String.self), earliest: try row.decode(column: column("earliest"), as: String.self),
+            mostLikely: try row.decode(column: column("most_likely"), as: String.self), latest: try row.decode(column: column("latest"), as: String.self),
+            target: try row.decode(column: column("target"), as: Double.self), confidence: try row.decode(column: column("confidence"), as: Double.self),
+            madeAt: try row.decode(column: column("made_at"), as: Date.self), reasons: reasons, prediction: prediction,
+            deliveredOn: try row.decode(column: column("delivered_on"), as: String?.self))
     }
 }
