@@ -165,7 +165,8 @@ extension PromiseEvaluation.Report {
         func pct(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
         func days(_ x: Double) -> String { String(format: "%.1f", x) }
         var lines = [
-            "Orders promised from \(trainedBefore.iso) as if live (model refitted \(fits) times on deliveries known by then); \(evaluatedOrders) delivered orders scored, \(notDelivered) never delivered (not scored).",
+            "Orders promised from \(trainedBefore.iso) as if live (model refitted \(fits) times on deliveries known by then); \(evaluatedOrders) delivered orders scored, \(notDelivered) never delivered (not scored)."
+                + (lastFit.map { " The last refit learned from \($0.used) deliveries and \($0.inFlight) parcels in flight; it left out \($0.deliveredBeforeHandover) delivered before they were handed over and \($0.absurd) longer than \(TransitModel.Options().absurdAfterDays) days." } ?? ""),
             "",
             "| | on time | mean promised days | median |",
             "|---|---|---|---|",

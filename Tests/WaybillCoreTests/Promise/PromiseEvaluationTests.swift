@@ -111,6 +111,22 @@ struct PromiseEvaluationTests {
         #expect(report.ours.onTime == 0)
     }
 
+    /// A history with a delivery recorded before its hand-over and one 400 days long: both are left out of
+    /// every fit, said so in the report, and never crash a promise or put it in the past.
+    @Test func impossibleHistoryIsLeftOutAndCounted() {
+        var orders = Self.data.orders
+        let warehouse = F.warehouse()
+        orders.append(PromiseEvaluation.Order(id: "backwards", orderedAt: F.kst("2024-11-04 10:00"), warehouse: warehouse, lane: F.lane,
+                                              handedOver: F.day("2024-11-08"), delivered: F.day("2024-11-06"), theirEstimate: nil))
+        orders.append(PromiseEvaluation.Order(id: "ancient", orderedAt: F.kst("2023-10-02 10:00"), warehouse: warehouse, lane: F.lane,
+                                              handedOver: F.day("2023-10-03"), delivered: F.day("2024-11-06"), theirEstimate: nil))
+        let report = PromiseEvaluation().run(orders, promiseFrom: Self.split) { _ in F.kr }
+        #expect(report.lastFit?.deliveredBeforeHandover == 1 && report.lastFit?.absurd == 1)
+        #expect(report.markdown.contains("left out 1 delivered before they were handed over and 1 longer than 180 days"))
+        #expect(report.evaluatedOrders == Self.report.evaluatedOrders)
+        #expect(report.calibration.values.allSatisfy { $0.promisedDays.allSatisfy { $0 >= 0 } })
+    }
+
     @Test func nothingIsScoredBeforeTheSplit() {
         let report = PromiseEvaluation().run(Self.data.orders, promiseFrom: F.day("2025-04-01")) { _ in F.kr }
         #expect(report.evaluatedOrders == 0 && report.notDelivered == 0 && report.fits == 0)
