@@ -168,15 +168,26 @@ struct PromiseController: RouteCollection {
     /// short — the purchase order that brings it and the day it is expected.
     static func plan(_ quote: ValidQuote, shopID: UUID, application: Application, service: PromiseService) async throws -> StockPlan {
         let sql = service.sql
-        let known = try await sql.raw("""
-            SELECT sku, track_inventory FROM variants WHERE shop_id = \(bind: shopID) AND sku IN (\(binds: quote.items.map(\.sku)))
+        // One statement: which SKUs exist and are tracked, their availability at every location holding them,
+        // and the shop's allocation rule (the warehouses themselves are cached with the model).
+        let rows = try await sql.raw("""
+            SELECT v.sku, v.track_inventory, s.location_id, s.on_hand - s.reserved - s.safety_buffer AS available, sh.inventory_policy
+            FROM shops sh JOIN variants v ON v.shop_id = sh.id LEFT JOIN stock_levels s ON s.variant_id = v.id
+            WHERE sh.id = \(bind: shopID) AND v.sku IN (\(binds: quote.items.map(\.sku)))
             """).all()
         var tracked: Set<String> = []
         var found: Set<String> = []
-        for row in known {
+        var available: [UUID: [String: Int64]] = [:]
+        var policy = InventoryPolicy()
+        for row in rows {
             let sku = try row.decode(column: "sku", as: String.self)
-            found.insert(sku)
+            if found.insert(sku).inserted {
+                policy = try row.decode(column: "inventory_policy", as: InventoryPolicy?.self) ?? InventoryPolicy()
+            }
             if try row.decode(column: "track_inventory", as: Bool.self) { tracked.insert(sku) }
+            if let location = try row.decode(column: "location_id", as: UUID?.self) {
+                available[location, default: [:]][sku] = try row.decode(column: "available", as: Int64.self)
+            }
         }
         var issues = IssueList()
         for (i, item) in quote.items.enumerated() where !found.contains(item.sku) {
@@ -190,10 +201,11 @@ struct PromiseController: RouteCollection {
         }
         let demand = quote.items.filter { tracked.contains($0.sku) }
         if demand.isEmpty { return StockPlan(sites: [ranked()[0]]) }
-        guard let shop = try await ShopRules.load(shopID, on: sql) else { throw APIError.notFound("shop") }
-        let stock = try await InventoryStore(sql: sql, now: service.now, newID: application.dependencies.ids.next)
-            .stock(shopID: shopID, skus: demand.map(\.sku))
-        switch AllocationPlanner.plan(demand, stock: stock, destination: quote.address, policy: shop.inventoryPolicy) {
+        let stock = sites.values.map {
+            LocationStock(locationID: $0.locationID, warehouseCode: $0.code, country: $0.country, region: $0.region,
+                          available: available[$0.locationID] ?? [:])
+        }
+        switch AllocationPlanner.plan(demand, stock: stock, destination: quote.address, policy: policy) {
         case .allocated(let allocations):
             let used = Set(allocations.map(\.locationID))
             return StockPlan(sites: ranked().filter { used.contains($0.locationID) })

@@ -28,6 +28,8 @@ struct WarehouseSite: Sendable {
     var locationID: UUID
     var code: String
     var country: String
+    /// As the warehouse names it (allocation compares it with the destination's region).
+    var region: String
     var schedule: WarehouseSchedule
 }
 
@@ -72,8 +74,9 @@ struct PromiseService {
             }
             let zone = TimeZone(identifier: try row.decode(column: "timezone", as: String.self)) ?? .gmt
             let id = try row.decode(column: "location_id", as: UUID.self)
-            sites[id] = WarehouseSite(locationID: id, code: code, country: country, schedule: WarehouseSchedule(
-                id: code, region: PromiseRegion.of(country: country, region: try row.decode(column: "region", as: String.self), postalCode: nil),
+            let region = try row.decode(column: "region", as: String.self)
+            sites[id] = WarehouseSite(locationID: id, code: code, country: country, region: region, schedule: WarehouseSchedule(
+                id: code, region: PromiseRegion.of(country: country, region: region, postalCode: nil),
                 timeZone: zone, cutoffMinutes: try row.decode(column: "cutoff_minutes", as: Int.self),
                 handlingDays: try row.decode(column: "handling_days", as: Int.self), pickup: pickup))
         }

@@ -74,6 +74,21 @@ struct PromiseTests {
         }
     }
 
+    @Test func aQuoteShipsFromWhereTheStockIsAndASplitCartFromBoth() async throws {
+        try await withTestApp { t in
+            try await t.warehouses([("ICN", "경기"), ("BUS", "부산")])
+            try await t.move("receipts", location: "BUS", [("JAR-1", 2)])
+            func warehouses(_ quantity: Int) async throws -> [String]? {
+                let r = try await quote(t, #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":\#(quantity)}]}"#)
+                return (try r.json()["data"] as? [[String: Any]])?.first?["warehouses"] as? [String]
+            }
+            #expect(try await warehouses(2) == ["BUS"])
+            try await t.move("receipts", location: "ICN", [("JAR-1", 2)])
+            #expect(try await warehouses(4) == ["BUS", "ICN"])
+            #expect(try await quote(t, #"{"destination":{"country":"KR"},"items":[{"sku":"JAR-1","quantity":5}]}"#).errorFields() == ["items[0].quantity"])
+        }
+    }
+
     @Test func stockStillOnAPurchaseOrderPromisesLater() async throws {
         try await withTestApp { t in
             try await t.warehouses()
