@@ -75,6 +75,6 @@ enum Migrations {
         M006CreateOrders(), M007CreateOrderLines(), M008CreateOrderHolds(), M009CreateIdempotencyKeys(),
         M010CreateTimelineFacts(), M011CreateWarehouses(), SessionRecord.migration,
         M012CreateStockLocations(), M013CreateStockLevels(), M014CreateStockMovements(), M015CreateOrderAllocations(),
-        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(), M021CreateShopCarriers(), M022CreatePromises(),
+        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(), M021CreateShopCarriers(), M022CreatePromises(), M023CreateCarrierCodeMaps(),
     ]
 }

@@ -16,6 +16,8 @@ struct ShipmentController: RouteCollection {
         routes.get("carriers", use: carriers)
         routes.get("carriers", "detect", use: detect)
         routes.put("carriers", ":code", use: saveCarrier)
+        routes.get("carriers", "unmapped", use: unmapped)
+        routes.put("carriers", ":code", "mappings", use: saveMapping)
     }
 
     func create(req: Request) async throws -> Response {
@@ -94,6 +96,23 @@ struct ShipmentController: RouteCollection {
             CarrierDTO(code: $0.code.rawValue, nameEn: $0.nameEn, nameKo: $0.nameKo, country: $0.country, trackingUrlTemplate: $0.trackingURLTemplate,
                        builtIn: CarrierRegistry.builtIn.carrier($0.code) != nil)
         }])
+    }
+
+    /// Carrier codes no mapper knows, with how often and on how many shipments they were seen.
+    func unmapped(req: Request) async throws -> Response {
+        let principal = try req.principal(.shipmentsRead)
+        return try .json(["data": try await CarrierCodeMaps.unmapped(shopID: principal.shopID, sql: req.db as! any SQLDatabase)])
+    }
+
+    /// Gives a carrier's code a meaning; the events already stored with it are re-read at once.
+    func saveMapping(req: Request) async throws -> Response {
+        let principal = try req.principal(.shipmentsWrite)
+        let code = req.parameters.get("code") ?? ""
+        let registry = try await ShopCarriers.registry(shopID: principal.shopID, sql: req.db as! any SQLDatabase, logger: req.logger)
+        guard registry.carrier(CarrierCode(code)) != nil else { throw APIError.notFound("carrier '\(code.prefix(40))'") }
+        let body = try req.decodeJSON(CarrierCodeMaps.SaveRequest.self)
+        return try .json(try await CarrierCodeMaps.save(body, carrier: code, shopID: principal.shopID, application: req.application,
+                                                        actor: .api(principal)))
     }
 
     /// Adds or replaces one of the shop's own carriers (the built-ins cannot be replaced).

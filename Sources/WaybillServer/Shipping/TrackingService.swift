@@ -73,9 +73,13 @@ extension ShipmentService {
         var rows: [[any Encodable & Sendable]] = []
         var added: [String] = []
         let ids = application.dependencies.ids
+        // Codes no mapper knows may have been given a meaning by an operator.
+        let maps = update.events.contains { $0.reading.status == .unknown }
+            ? try await CarrierCodeMaps.load(shopID: shopID, carrier: row.carrier, sql: sql) : [:]
         for incoming in update.events {
             sequence += 1
-            let event = TrackingEvent(reading: incoming.reading, at: incoming.timestamp, location: incoming.location, arrivalSequence: sequence)
+            let event = TrackingEvent(reading: CarrierCodeMaps.apply(maps, to: incoming.reading), at: incoming.timestamp,
+                                      location: incoming.location, arrivalSequence: sequence)
             guard timeline.insert(event) else { continue }
             rows.append([ids.next(), shopID, row.id, event.status.rawValue, event.substatus?.rawValue, event.rawCode.map { String($0.prefix(100)) },
                          event.rawText.map { String($0.prefix(2_000)) }, event.location.map { String($0.prefix(300)) }, event.occurredAt,

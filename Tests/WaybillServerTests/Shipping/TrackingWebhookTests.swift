@@ -169,4 +169,38 @@ struct TrackingWebhookTests {
             #expect(try await t.orderStatus(order) == "delivered")
         }
     }
+
+    @Test func anOperatorMapsAnUnknownCodeAndTheShipmentMovesOn() async throws {
+        try await withTestApp { t in
+            let order = try await packedCJ(t)
+            let scan = #"{"occurred_at":"2026-11-23 19:10:00","code":"Z9","text":"SYS-EXT 전송","location":"서울강남"}"#
+            #expect(try await t.waybillWebhook(event("u1", scan)).status == .ok)
+            var shipment = try await t.send(.GET, "/api/v1/shipments/\(order)-1").json()
+            // An unknown scan is kept with its raw code but moves nothing.
+            #expect(shipment["tracking_status"] as? String == "pending" && shipment["state"] as? String == "packed")
+            #expect((shipment["events"] as? [[String: Any]])?.first?["status"] as? String == "unknown")
+            let unmapped = try await t.send(.GET, "/api/v1/carriers/unmapped").json()["data"] as? [[String: Any]] ?? []
+            #expect(unmapped.count == 1 && unmapped.first?["raw_code"] as? String == "Z9" && unmapped.first?["events"] as? Int == 1)
+            // Refused without a meaning Waybill knows, and for a carrier that does not exist.
+            #expect(try await t.send(.PUT, "/api/v1/carriers/cj/mappings", json: #"{"raw_code":"Z9","status":"teleported"}"#).errorFields() == ["status"])
+            #expect(try await t.send(.PUT, "/api/v1/carriers/cj/mappings", json: #"{"status":"in_transit"}"#).errorFields() == ["raw_code"])
+            #expect(try await t.send(.PUT, "/api/v1/carriers/pigeon/mappings", json: #"{"raw_code":"Z9","status":"in_transit"}"#).status == .notFound)
+            // "Z9" is a pick-up: the stored scan is re-read, the parcel counts as handed over, stock leaves.
+            let saved = try await t.send(.PUT, "/api/v1/carriers/cj/mappings", json: #"{"raw_code":"Z9","status":"in_transit","substatus":"picked_up"}"#)
+            #expect(saved.status == .ok)
+            #expect(try saved.json()["remapped_events"] as? Int == 1 && (try saved.json()["shipments"] as? [String]) == ["\(order)-1"])
+            shipment = try await t.send(.GET, "/api/v1/shipments/\(order)-1").json()
+            #expect(shipment["tracking_status"] as? String == "in_transit" && shipment["state"] as? String == "handed_over")
+            #expect((shipment["events"] as? [[String: Any]])?.first?["raw_code"] as? String == "Z9")
+            #expect((try await t.send(.GET, "/api/v1/carriers/unmapped").json()["data"] as? [[String: Any]])?.isEmpty == true)
+            // The same scan sent again (another event id) is still the same scan; a new one with the code is understood.
+            #expect(try await t.waybillWebhook(event("u2", scan)).status == .ok)
+            #expect((try await t.send(.GET, "/api/v1/shipments/\(order)-1").json()["events"] as? [[String: Any]])?.count == 1)
+            _ = try await t.waybillWebhook(event("u3", #"{"occurred_at":"2026-11-24 08:00:00","code":"Z9","text":"SYS-EXT 전송","location":"대전HUB"}"#))
+            let events = try await t.send(.GET, "/api/v1/shipments/\(order)-1").json()["events"] as? [[String: Any]] ?? []
+            #expect(events.count == 2 && events.allSatisfy { $0["status"] as? String == "in_transit" })
+            try await t.expectNoDrift()
+        }
+    }
+
 }
