@@ -42,6 +42,7 @@ struct ConsoleController: RouteCollection {
         signedIn.get("inbox", use: shipments.inbox)
         signedIn.get("promises", use: ConsolePromisesController().page)
         signedIn.post("inbox", ":id", "replay", use: shipments.replay)
+        signedIn.post("carriers", "mappings", use: shipments.map)
     }
 
     struct LoginForm: Content { var email: String; var password: String }

@@ -29,6 +29,17 @@ struct ConsoleShipmentsController {
         var q: String
         var filters: [String]
         var rows: [Row]
+        var unmapped: [UnmappedRow]
+        var statuses: [String]
+        var notice: String
+    }
+
+    struct UnmappedRow: Encodable {
+        var carrier: String
+        var key: String
+        var text: String
+        var events: Int
+        var shipments: Int
     }
 
     static let attention = ["exception", "stalled", "failed_attempt", "unknown"]
@@ -69,9 +80,32 @@ struct ConsoleShipmentsController {
                        lastChecked: try row.decode(column: "last_checked_at", as: Date?.self).map { ConsoleFormat.dateTime($0, timezone: shop.timezone) } ?? "—",
                        attention: Self.attention.contains(status) || unknown)
         }
+        let unmapped = try await CarrierCodeMaps.unmapped(shopID: shopID, sql: req.db as! any SQLDatabase).map {
+            UnmappedRow(carrier: $0.carrier, key: $0.rawCode ?? $0.rawText ?? "", text: $0.rawCode == nil ? "" : $0.rawText ?? "",
+                        events: $0.events, shipments: $0.shipments)
+        }
         return try await req.view.render("shipments", ListContext(
             shop: shop.name, user: user.email, csrf: CSRFMiddleware.token(for: req), filter: filter, q: q,
-            filters: ["attention", "all", "in_transit", "out_for_delivery", "delivered", "pending"], rows: rows))
+            filters: ["attention", "all", "in_transit", "out_for_delivery", "delivered", "pending"], rows: rows,
+            unmapped: unmapped,
+            statuses: ["in_transit", "info_received", "out_for_delivery", "failed_attempt", "delivered", "available_for_pickup", "exception", "pending"],
+            notice: req.query[String.self, at: "mapped"].map { "Mapped: \($0) stored event(s) re-read." } ?? ""))
+    }
+
+    struct MapForm: Content {
+        var carrier: String
+        var key: String
+        var status: String
+    }
+
+    /// An operator gives an unknown carrier code a status from the shipments page.
+    func map(req: Request) async throws -> Response {
+        let (user, shop) = try await ConsoleSettingsController.signedIn(req)
+        let form = try req.content.decode(MapForm.self)
+        let saved = try await CarrierCodeMaps.save(.init(rawCode: form.key, rawText: nil, status: form.status, substatus: nil),
+                                                   carrier: form.carrier, shopID: try shop.requireID(), application: req.application,
+                                                   actor: .user(user.email))
+        return req.redirect(to: "/console/shipments?mapped=\(saved.remappedEvents)")
     }
 
     struct EventRow: Encodable {

@@ -186,3 +186,28 @@ struct ConsolePromisesTests {
         }
     }
 }
+
+@Suite("Console: carrier codes")
+struct ConsoleCarrierCodeTests {
+    @Test func anOperatorMapsAnUnknownCodeFromTheShipmentsPage() async throws {
+        try await withTestApp { t in
+            let order = try await t.stockedOrder(quantity: 1)
+            #expect(try await t.ship(order, #"{"carrier":"cj","tracking_number":"623012590022"}"#).status == .created)
+            try await t.inbound("waybill", secret: "waybill-test-secret-0001")
+            let body = #"{"id":"c1","tracking_number":"623012590022","carrier":"cj","events":[{"occurred_at":"2026-11-23 19:10:00","code":"Z9","text":"SYS-EXT 전송"}]}"#
+            #expect(try await t.waybillWebhook(body).status == .ok)
+            let console = ConsoleTests()
+            let (_, session) = try await console.signIn(t)
+            let page = try await t.send(.GET, "/console/shipments", headers: ["Cookie": "waybill_session=\(session.cookie)"])
+            #expect(page.text.contains("Carrier codes nobody has mapped") && page.text.contains("Z9"))
+            let posted = try await t.app.testing().sendRequest(.POST, "/console/carriers/mappings", headers: console.form(session.cookie),
+                body: ByteBuffer(string: "carrier=cj&key=Z9&status=in_transit&_csrf=\(console.csrf(in: page.text))"))
+            #expect(posted.status == .seeOther && posted.headers.first(name: .location) == "/console/shipments?mapped=1")
+            #expect(try await t.send(.GET, "/api/v1/shipments/\(order)-1").json()["tracking_status"] as? String == "in_transit")
+            // Without the form's token nothing is saved.
+            let forged = try await t.app.testing().sendRequest(.POST, "/console/carriers/mappings", headers: console.form(session.cookie),
+                body: ByteBuffer(string: "carrier=cj&key=Z8&status=delivered"))
+            #expect(forged.status.code >= 400)
+        }
+    }
+}
