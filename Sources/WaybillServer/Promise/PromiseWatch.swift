@@ -36,8 +36,13 @@ struct PromiseWatch {
             query += " AND p.order_id IN (\(binds: orders))"
         } else {
             // Tracking events re-predict their orders at once; the pass catches time passing (and silence),
-            // so a promise checked within the hour waits. The nearest promised days go first.
-            query += " AND (p.predicted_at IS NULL OR p.predicted_at < \(bind: now.addingTimeInterval(-3_600))) ORDER BY p.latest LIMIT 2000"
+            // so a promise checked within the hour waits, the least recently checked go first (none starves),
+            // and a promise whose day passed two months ago undelivered is left as it stands (lost, late).
+            let horizon = LocalDay(now, in: .gmt).adding(days: -60).iso
+            query += """
+                 AND p.latest >= \(bind: horizon) AND (p.predicted_at IS NULL OR p.predicted_at < \(bind: now.addingTimeInterval(-3_600)))
+                 ORDER BY COALESCE(p.predicted_at, p.made_at), p.order_id LIMIT 2000
+                """
         }
         var report = Report()
         var servicesByShop: [UUID: (LoadedPromises, [String: WarehouseSite])] = [:]

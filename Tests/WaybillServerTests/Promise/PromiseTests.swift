@@ -169,6 +169,20 @@ struct PromiseTests {
         }
     }
 
+    @Test func theWatchChecksEachPromiseAtMostHourlyAndLetsLongPastOnesRest() async throws {
+        try await withTestApp { t in
+            _ = try await t.stockedOrder(quantity: 1)
+            let watch = { try await PromiseWatch(application: t.app).pass() }
+            #expect(try await watch().checked == 1)
+            #expect(try await watch().checked == 0)          // checked within the hour
+            t.time.advance(by: 3_601)
+            #expect(try await watch().checked == 1)
+            // Promised for 27 November and never delivered: by February it is late, not a live promise.
+            t.time.advance(by: 66 * 86_400)
+            #expect(try await watch().checked == 0)
+        }
+    }
+
     @Test func deliveredShipmentsTeachTheModelItsLanes() async throws {
         try await withTestApp { t in
             try await t.warehouses()
