@@ -130,14 +130,6 @@ public struct BusinessCalendar: Sendable {
             holidays: (bundled ?? [:]).merging(extra) { _, shop in shop }, hasHolidayData: bundled != nil || !extra.isEmpty)
     }
 
-    /// Open only when both are open: a warehouse's pick-up days inside its country's working days.
-    public func intersecting(_ other: BusinessCalendar, closedWeekdays more: Set<Int> = [], name: String? = nil) throws(Invalid) -> BusinessCalendar {
-        try BusinessCalendar(
-            name: name ?? "\(self.name)+\(other.name)", closedWeekdays: closedWeekdays.union(other.closedWeekdays).union(more),
-            holidays: holidays.merging(other.holidays) { mine, _ in mine },
-            hasHolidayData: hasHolidayData || other.hasHolidayData)
-    }
-
     public func isOpen(_ day: LocalDay) -> Bool {
         !closedWeekdays.contains(day.weekday) && holidays[day] == nil
     }

@@ -10,7 +10,6 @@ public struct PromiseReason: Sendable, Codable, Equatable {
         case peak
         case thinData = "thin_data"
         case noHolidayCalendar = "no_holiday_calendar"
-        case reprediction
     }
 
     public var code: Code
@@ -54,8 +53,6 @@ public struct PromiseReason: Sendable, Codable, Equatable {
             return ko ? "이 배송 구간의 배송 이력이 \(n)건뿐이라 더 넓은 지역의 이력으로 계산했습니다" : "Only \(n) past deliveries on this route: dates use the wider region's history"
         case .noHolidayCalendar:
             return ko ? "\(name ?? "") 공휴일 정보가 없어 주말만 휴무로 계산했습니다" : "No public holiday calendar for \(name ?? "the destination"): only weekends are counted as days off"
-        case .reprediction:
-            return ko ? "현재 배송 상태에 따라 예상일을 다시 계산했습니다" : "Re-estimated from where the parcel is now"
         }
     }
 }

@@ -37,13 +37,35 @@ public struct DeliveryPrediction: Sendable, Codable, Equatable {
     public var status: TrackingStatus
 }
 
+/// What re-predicting needs of a promise already made: where it travels, when its handling started,
+/// the promised day and the share it was promised at.
+public struct PromisedDelivery: Sendable, Equatable {
+    public var lane: LaneKey
+    public var handlingStarts: LocalDay
+    public var latest: LocalDay
+    public var target: Double
+
+    public init(lane: LaneKey, handlingStarts: LocalDay, latest: LocalDay, target: Double) {
+        self.lane = lane
+        self.handlingStarts = handlingStarts
+        self.latest = latest
+        self.target = target
+    }
+}
+
+extension DeliveryPromise {
+    public var promised: PromisedDelivery {
+        PromisedDelivery(lane: lane, handlingStarts: handlingStarts, latest: latest, target: target)
+    }
+}
+
 extension PromiseEngine {
     /// Re-predicts from where the parcel is: the part of the learned handling and transit time that
     /// is already behind it is cut off (a parcel 4 days in transit cannot arrive in 2), an
     /// out-for-delivery scan puts it at the door today, a failed attempt or an exception moves the
     /// date and widens it instead of erasing it.
     public func predict(
-        promise: DeliveryPromise, progress: ParcelProgress, warehouse: WarehouseSchedule,
+        _ promise: PromisedDelivery, progress: ParcelProgress, warehouse: WarehouseSchedule,
         delivery: BusinessCalendar, peakWindows: [PeakWindow] = [], atRiskBelow threshold: Double = 0.5
     ) -> DeliveryPrediction {
         let today = progress.today

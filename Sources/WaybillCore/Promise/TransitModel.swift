@@ -183,18 +183,10 @@ public struct DayDistribution: Sendable, Equatable, Codable {
 /// and nothing has to pick a hard "enough data" threshold for the date itself. `thinData` in the
 /// promise reasons says when a lane had fewer than `thinBelow` deliveries.
 public struct TransitModel: Sendable, Codable {
-    public enum Level: String, Sendable, Codable, Comparable {
+    /// Where a distribution came from: the lane's own history blended upwards, or the warehouse's
+    /// configured handling days when there is none.
+    public enum Level: String, Sendable, Codable {
         case global, carrier, destination, lane, configured, warehouse
-        private var rank: Int {
-            switch self {
-            case .configured: 0
-            case .global: 1
-            case .carrier: 2
-            case .destination: 3
-            case .lane, .warehouse: 4
-            }
-        }
-        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rank < rhs.rank }
     }
 
     public struct Options: Sendable, Codable {
@@ -344,8 +336,6 @@ public struct TransitModel: Sendable, Codable {
     public func deliveries(on lane: LaneKey) -> Double {
         transitCounts[Self.transitPath(lane).last!]?.total ?? 0
     }
-
-    public var laneCount: Int { report.lanes }
 
     /// Every lane with history and its recency-weighted deliveries (and parcels in flight), fewest first.
     public func lanes() -> [(lane: LaneKey, deliveries: Double)] {

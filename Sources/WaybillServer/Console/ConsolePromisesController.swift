@@ -116,7 +116,7 @@ struct ConsolePromisesController {
         let calibration = bars { String(format: "promised at %.0f%%", $0.target * 100) }
         let atRisk = try await sql.raw("""
             SELECT o.number, p.latest, p.expected, p.probability_on_time, p.at_risk_at FROM order_promises p JOIN orders o ON o.id = p.order_id
-            WHERE p.shop_id = \(bind: shopID) AND p.at_risk_at IS NOT NULL AND p.delivered_on IS NULL AND o.status <> 'cancelled'
+            WHERE p.shop_id = \(bind: shopID) AND p.at_risk = \(bind: true) AND p.delivered_on IS NULL AND o.status <> 'cancelled'
             ORDER BY p.latest, o.number LIMIT 200
             """).all().map { row in
             RiskRow(order: try row.decode(column: "number", as: Int64.self), latest: try row.decode(column: "latest", as: String.self),
@@ -124,7 +124,8 @@ struct ConsolePromisesController {
                     probability: String(format: "%.0f%%", (try row.decode(column: "probability_on_time", as: Double?.self) ?? 0) * 100),
                     since: ConsoleFormat.dateTime(try row.decode(column: "at_risk_at", as: Date.self), timezone: shop.timezone))
         }
-        let (engine, fittedAt) = try await PromiseService(application: req.application, now: now).engine(shopID: shopID)
+        let loaded = try await PromiseService(application: req.application, now: now).loaded(shopID: shopID)
+        let (engine, fittedAt) = (loaded.engine, loaded.fittedAt)
         let report = engine.model.report
         let thin = engine.model.lanes().filter { $0.deliveries < engine.model.options.thinBelow }.prefix(50)
         return try await req.view.render("promises", Context(

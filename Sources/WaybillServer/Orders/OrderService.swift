@@ -61,7 +61,9 @@ struct OrderService {
         for _ in 0..<4 {
             do {
                 let (plan, shortHolds) = try await planStock(valid, shop: shop)
-                let promise = shortHolds.isEmpty ? await makePromise(valid, shipping: input.shipping, plan: plan, shopID: shop.id, at: placedAt) : nil
+                let promise = shortHolds.isEmpty ? await makePromise(
+                    destination: valid.shippingAddress, shipping: input.shipping, locale: valid.locale,
+                    locations: plan.map(\.allocation.locationID), shopID: shop.id, at: placedAt) : nil
                 return try await write(intake, plan: plan, extraHolds: shortHolds, shop: shop, promise: promise)
             } catch is ReservationLost {
                 continue
@@ -118,12 +120,6 @@ struct OrderService {
 
     /// The delivery promise for an order that has its stock (F2). An order is never refused for want of a
     /// promise: a failure here is logged and the order goes on without one.
-    private func makePromise(_ valid: ValidOrder, shipping: CreateOrderRequest.ShippingChoice?, plan: [PlannedReservation],
-                             shopID: UUID, at placedAt: Date) async -> MadePromise? {
-        await makePromise(destination: valid.shippingAddress, shipping: shipping, locale: valid.locale,
-                          locations: plan.map(\.allocation.locationID), shopID: shopID, at: placedAt)
-    }
-
     func makePromise(destination: Address, shipping: CreateOrderRequest.ShippingChoice? = nil, locale: String,
                      locations: [UUID], shopID: UUID, at time: Date? = nil, in db: (any Database)? = nil) async -> MadePromise? {
         let time = time ?? now

@@ -51,11 +51,11 @@ struct MadePromise: Sendable {
     func row(orderID: UUID, shopID: UUID, madeAt: Date) throws -> [any Encodable & Sendable] {
         let reasons = String(decoding: try JSONCoding.encoder.encode(dto(madeAt: madeAt).reasons), as: UTF8.self)
         return [orderID, shopID, madeAt, carrier, service, warehouse, promise.earliest.iso, promise.mostLikely.iso,
-                promise.latest.iso, promise.target, promise.confidence, reasons]
+                promise.latest.iso, promise.handlingStarts.iso, promise.target, promise.confidence, reasons]
     }
 
     static let columns = ["order_id", "shop_id", "made_at", "carrier", "service", "warehouse", "earliest", "most_likely",
-                          "latest", "target", "confidence", "reasons"]
+                          "latest", "handling_starts", "target", "confidence", "reasons"]
 }
 
 extension PromiseService {
@@ -90,7 +90,7 @@ extension PromiseService {
     }
 
     static let columnNames = ["carrier", "service", "warehouse", "earliest", "most_likely", "latest", "target", "confidence", "reasons",
-                              "made_at", "expected", "probability_on_time", "predicted_at", "at_risk_at", "delivered_on"]
+                              "made_at", "expected", "probability_on_time", "predicted_at", "at_risk", "delivered_on"]
 
     /// The columns `dto(_:)` reads.
     static let columns = columns(prefix: "", as: "")
@@ -108,7 +108,7 @@ extension PromiseService {
         if let at = try row.decode(column: column("predicted_at"), as: Date?.self),
            let p = try row.decode(column: column("probability_on_time"), as: Double?.self) {
             prediction = .init(expected: try row.decode(column: column("expected"), as: String?.self), probabilityOnTime: p,
-                               atRisk: try row.decode(column: column("at_risk_at"), as: Date?.self) != nil && p < 0.5, predictedAt: at)
+                               atRisk: try row.decode(column: column("at_risk"), as: Bool.self), predictedAt: at)
         }
         return OrderPromiseDTO(
             carrier: try row.decode(column: column("carrier"), as: String.self), service: try row.decode(column: column("service"), as: String.self),

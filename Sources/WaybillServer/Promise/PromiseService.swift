@@ -181,11 +181,6 @@ struct PromiseService {
         return loaded
     }
 
-    func engine(shopID: UUID) async throws -> (engine: PromiseEngine, fittedAt: Date?) {
-        let loaded = try await loaded(shopID: shopID)
-        return (loaded.engine, loaded.fittedAt)
-    }
-
     func calendars(shopID: UUID) async throws -> ShopCalendars {
         let loaded = try await loaded(shopID: shopID)
         return ShopCalendars(settings: loaded.settings, version: loaded.version)

@@ -26,8 +26,8 @@ struct PromiseWatch {
     /// Every open promise of every shop (or of `orders` only).
     func pass(orders: [UUID]? = nil) async throws -> Report {
         var query: SQLQueryString = """
-            SELECT p.order_id, p.shop_id, p.warehouse, p.carrier, p.service, p.earliest, p.most_likely, p.latest, p.target,
-                   p.made_at, p.at_risk_at, o.shipping_address, o.status
+            SELECT p.order_id, p.shop_id, p.warehouse, p.carrier, p.service, p.latest, p.handling_starts, p.target,
+                   p.at_risk_at, o.shipping_address, o.status
             FROM order_promises p JOIN orders o ON o.id = p.order_id
             WHERE p.delivered_on IS NULL AND o.status <> 'cancelled'
             """
@@ -55,22 +55,17 @@ struct PromiseWatch {
             }
             guard let (shop, sites) = servicesByShop[shopID],
                   let site = sites[try row.decode(column: "warehouse", as: String.self)],
-                  let earliest = LocalDay(iso: try row.decode(column: "earliest", as: String.self)),
-                  let mostLikely = LocalDay(iso: try row.decode(column: "most_likely", as: String.self)),
+                  let handlingStarts = LocalDay(iso: try row.decode(column: "handling_starts", as: String.self)),
                   let latest = LocalDay(iso: try row.decode(column: "latest", as: String.self)) else { continue }
             report.checked += 1
             let address = try JSONCoding.decoder.decode(Address.self, from: Data(try row.decode(column: "shipping_address", as: String.self).utf8))
             let carrier = try row.decode(column: "carrier", as: String.self)
-            let service = try row.decode(column: "service", as: String.self)
             let zone = site.schedule.timeZone
-            let promise = DeliveryPromise(
-                earliest: earliest, mostLikely: mostLikely, latest: latest, target: try row.decode(column: "target", as: Double.self),
-                confidence: 0, handlingStarts: site.schedule.handlingStart(for: try row.decode(column: "made_at", as: Date.self)).day,
-                expectedHandover: earliest,
-                lane: LaneKey(carrier: carrier, service: service,
+            let promise = PromisedDelivery(
+                lane: LaneKey(carrier: carrier, service: try row.decode(column: "service", as: String.self),
                               destination: PromiseRegion.of(country: address.country, region: address.region, postalCode: address.postalCode),
                               origin: site.schedule.region),
-                basis: .lane, laneDeliveries: 0, reasons: [])
+                handlingStarts: handlingStarts, latest: latest, target: try row.decode(column: "target", as: Double.self))
             let shipments = try await sql.raw("""
                 SELECT carrier, tracking_status, tracking_substatus, handed_over_at, delivered_at, last_scan_at
                 FROM shipments WHERE order_id = \(bind: orderID)
@@ -80,10 +75,13 @@ struct PromiseWatch {
             // Delivered: every shipment of a fully shipped order arrived.
             if status == OrderStatus.delivered.rawValue {
                 let last = try shipments.compactMap { try $0.decode(column: "delivered_at", as: Date?.self) }.max() ?? now
-                try await sql.raw("""
-                    UPDATE order_promises SET delivered_on = \(bind: LocalDay(last, in: zone).iso), predicted_at = \(bind: now)
-                    WHERE order_id = \(bind: orderID)
-                    """).run()
+                let (day, time) = (LocalDay(last, in: zone).iso, now)
+                try await application.write { db in
+                    try await (db as! any SQLDatabase).raw("""
+                        UPDATE order_promises SET delivered_on = \(bind: day), at_risk = \(bind: false), predicted_at = \(bind: time)
+                        WHERE order_id = \(bind: orderID)
+                        """).run()
+                }
                 report.delivered += 1
                 continue
             }
@@ -101,7 +99,7 @@ struct PromiseWatch {
             let delivery = try ShopCalendars(settings: shop.settings, version: shop.version)
                 .delivery(country: address.country.uppercased(), carrier: carrier)
             for progress in progresses.isEmpty ? [ParcelProgress(status: .pending, handedOver: nil, lastEvent: nil, today: today)] : progresses {
-                let prediction = shop.engine.predict(promise: promise, progress: progress, warehouse: site.schedule, delivery: delivery,
+                let prediction = shop.engine.predict(promise, progress: progress, warehouse: site.schedule, delivery: delivery,
                                                      peakWindows: shop.settings.peakWindows, atRiskBelow: shop.settings.atRiskBelow)
                 if worst.map({ prediction.probabilityOnTime < $0.probabilityOnTime }) ?? true { worst = prediction }
             }
@@ -116,7 +114,7 @@ struct PromiseWatch {
                     let sql = db as! any SQLDatabase
                     try await OrderService.lock(orderID, on: sql)
                     let claimed = try await sql.raw("""
-                        UPDATE order_promises SET at_risk_at = \(bind: time), expected = \(bind: worst.expected?.iso),
+                        UPDATE order_promises SET at_risk_at = \(bind: time), at_risk = \(bind: true), expected = \(bind: worst.expected?.iso),
                         probability_on_time = \(bind: probability), predicted_at = \(bind: time)
                         WHERE order_id = \(bind: orderID) AND at_risk_at IS NULL RETURNING order_id
                         """).all()
@@ -130,10 +128,13 @@ struct PromiseWatch {
                 }
                 if raised { report.atRisk.append(orderID) }
             } else {
-                try await sql.raw("""
-                    UPDATE order_promises SET expected = \(bind: worst.expected?.iso), probability_on_time = \(bind: probability),
-                    predicted_at = \(bind: now) WHERE order_id = \(bind: orderID)
-                    """).run()
+                let time = now
+                try await application.write { db in
+                    try await (db as! any SQLDatabase).raw("""
+                        UPDATE order_promises SET expected = \(bind: worst.expected?.iso), probability_on_time = \(bind: probability),
+                        at_risk = \(bind: worst.atRisk), predicted_at = \(bind: time) WHERE order_id = \(bind: orderID)
+                        """).run()
+                }
             }
         }
         return report

@@ -142,7 +142,7 @@ struct BusinessCalendarTests {
         #expect(throws: BusinessCalendar.Invalid.self) { try BusinessCalendar(name: "never", closedWeekdays: Set(0...6)) }
         #expect(throws: BusinessCalendar.Invalid.self) { try BusinessCalendar.country("KR", closedWeekdays: Set(0...6)) }
         #expect(throws: BusinessCalendar.Invalid.self) { try BusinessCalendar(name: "bad", closedWeekdays: [7]) }
-        #expect(throws: BusinessCalendar.Invalid.self) { try F.kr.intersecting(F.us, closedWeekdays: [1, 2, 3, 4, 5]) }
+        #expect(throws: BusinessCalendar.Invalid.self) { try BusinessCalendar.country("KR", closedWeekdays: [0, 1, 2, 3, 4, 5, 6]) }
         #expect(throws: Never.self) { try BusinessCalendar(name: "sundays", closedWeekdays: [0, 1, 2, 3, 4, 5]) }
     }
 
@@ -169,8 +169,7 @@ struct BusinessCalendarTests {
             F.day("2045-03-06"): Holiday(day: F.day("2045-03-06"), nameLocal: "x", nameEnglish: "x"),
             F.day("2009-12-25"): Holiday(day: F.day("2009-12-25"), nameLocal: "y", nameEnglish: "y"),
         ])
-        let calendars = [F.kr, F.us, F.jp, sixDays,
-                         try F.kr.intersecting(F.jp, closedWeekdays: [3])]
+        let calendars = [F.kr, F.us, F.jp, sixDays, try BusinessCalendar.country("KR", closedWeekdays: [0, 3, 6])]
         func naiveOpen(_ calendar: BusinessCalendar, _ day: LocalDay) -> Bool {
             !calendar.closedWeekdays.contains(day.weekday) && calendar.holidays[day] == nil
         }
@@ -210,22 +209,6 @@ struct BusinessCalendarTests {
                         "\(calendar.name) \(start)…\(other)")
             }
         }
-    }
-
-    @Test func intersectingAddsTheOtherSidesClosures() throws {
-        let depot = try BusinessCalendar(name: "depot", holidays: [
-            F.day("2025-02-07"): Holiday(day: F.day("2025-02-07"), nameLocal: "재고조사", nameEnglish: "Stock-take"),
-        ], hasHolidayData: false)
-        // No pick-up on Wednesdays.
-        let pickup = try F.kr.intersecting(depot, closedWeekdays: [3])
-        #expect(pickup.name == "KR+depot")
-        #expect(pickup.closedWeekdays == [0, 3, 6])
-        #expect(pickup.hasHolidayData)
-        #expect(pickup.adding(1, after: F.day("2025-02-04")) == F.day("2025-02-06"))  // Tue → Thu, Wednesday skipped
-        #expect(pickup.adding(2, after: F.day("2025-02-04")) == F.day("2025-02-10"))  // the stock-take Friday skipped
-        #expect(pickup.adding(1, after: F.day("2025-01-24")) == F.day("2025-01-31"))  // 설날 still closed
-        #expect(!pickup.isOpen(F.day("2025-01-29")))
-        #expect(try F.kr.intersecting(depot, name: "ICN pick-up").name == "ICN pick-up")
     }
 
     @Test func holidaysInARangeAreInDateOrderAndExcludeTheFirstDay() {

@@ -183,7 +183,7 @@ struct PromiseEngineTests {
         PromiseReason(code: .peak, days: 1),
         PromiseReason(code: .thinData, deliveries: 3),
         PromiseReason(code: .noHolidayCalendar, name: "JP"),
-        PromiseReason(code: .reprediction),
+        PromiseReason(code: .thinData, deliveries: 0),
     ])
     func reasonTextsExistInBothLanguages(reason: PromiseReason) {
         let ko = reason.text(locale: "ko-KR")

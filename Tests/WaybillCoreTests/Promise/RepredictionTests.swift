@@ -16,7 +16,7 @@ struct RepredictionTests {
                  peakWindows: [PeakWindow] = []) -> DeliveryPrediction {
         let progress = ParcelProgress(status: status, substatus: substatus, handedOver: handedOver.map(F.day),
                                       lastEvent: lastEvent.map(F.day), today: F.day(today))
-        return (engine ?? self.engine).predict(promise: promise ?? self.promise, progress: progress, warehouse: warehouse,
+        return (engine ?? self.engine).predict((promise ?? self.promise).promised, progress: progress, warehouse: warehouse,
                                                delivery: F.kr, peakWindows: peakWindows)
     }
 

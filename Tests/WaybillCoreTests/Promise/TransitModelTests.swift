@@ -44,7 +44,7 @@ struct TransitModelTests {
         var report = model.report
         report.seconds = 0
         #expect(report == expected)
-        #expect(model.laneCount == 2)
+        #expect(model.report.lanes == 2 && model.lanes().count == 2)
         #expect(model.fittedOn == F.day("2025-06-30"))
         // The 70-day trip lands in the last cell (maxDays 60), next to the 2-day one.
         let lane = try #require(model.transit(for: F.lane))
@@ -276,7 +276,5 @@ struct TransitModelTests {
         #expect(tail.pmf[0] == 0)
         #expect(zip(tail.pmf.dropFirst().prefix(3), [0.3, 0.21, 0.147]).allSatisfy { abs($0 - $1) < 1e-12 })
         #expect(abs(tail.pmf.reduce(0, +) - 1) < 1e-12)
-        #expect(TransitModel.Level.configured < .global && TransitModel.Level.global < .carrier
-                && TransitModel.Level.carrier < .destination && TransitModel.Level.destination < .lane)
     }
 }

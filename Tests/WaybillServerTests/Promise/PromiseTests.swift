@@ -166,6 +166,15 @@ struct PromiseTests {
             #expect(try await t.ship(number, #"{"carrier":"cj"}"#).status == .created)
             let shipment = try await t.send(.GET, "/api/v1/shipments/\(number)-1").json()
             #expect((shipment["promise"] as? [String: Any])?["latest"] as? String == "2026-11-27")
+            // Delivered (late) on Monday: no longer at risk, the day it arrived recorded for the on-time figures.
+            let sql = t.app.db as! any SQLDatabase
+            try await sql.raw("UPDATE shipments SET delivered_at = \(bind: ISO8601DateFormatter().date(from: "2026-11-30T03:00:00Z")!)").run()
+            try await sql.raw("UPDATE orders SET status = 'delivered' WHERE number = \(bind: number)").run()
+            t.time.advance(by: 4 * 86_400)
+            _ = try await PromiseWatch(application: t.app).pass()
+            let settled = try await t.send(.GET, "/api/v1/orders/\(number)").json()["promise"] as? [String: Any]
+            #expect(settled?["delivered_on"] as? String == "2026-11-30")
+            #expect((settled?["prediction"] as? [String: Any])?["at_risk"] as? Bool == false)
         }
     }
 
