@@ -67,7 +67,7 @@ struct PromiseWatch {
                               origin: site.schedule.region),
                 handlingStarts: handlingStarts, latest: latest, target: try row.decode(column: "target", as: Double.self))
             let shipments = try await sql.raw("""
-                SELECT carrier, tracking_status, tracking_substatus, handed_over_at, delivered_at, last_scan_at
+                SELECT carrier, service, tracking_status, tracking_substatus, handed_over_at, delivered_at, last_scan_at
                 FROM shipments WHERE order_id = \(bind: orderID)
                 """).all()
             let status = try row.decode(column: "status", as: String.self)
@@ -85,21 +85,26 @@ struct PromiseWatch {
                 report.delivered += 1
                 continue
             }
-            var worst: DeliveryPrediction?
-            let progresses: [ParcelProgress] = try shipments.compactMap { shipment in
+            // Each parcel still on its way, on the lane and delivery days of the carrier it actually went with.
+            let calendars = ShopCalendars(settings: shop.settings, version: shop.version)
+            var parcels: [(PromisedDelivery, ParcelProgress)] = try shipments.compactMap { shipment in
                 guard try shipment.decode(column: "delivered_at", as: Date?.self) == nil else { return nil }
                 let handed = try shipment.decode(column: "handed_over_at", as: Date?.self)
                 let statusText = try shipment.decode(column: "tracking_status", as: String.self)
-                return ParcelProgress(
+                var parcel = promise
+                parcel.lane.carrier = try shipment.decode(column: "carrier", as: String.self)
+                parcel.lane.service = try shipment.decode(column: "service", as: String?.self) ?? promise.lane.service
+                return (parcel, ParcelProgress(
                     status: handed == nil ? .pending : TrackingStatus(rawValue: statusText) ?? .unknown,
                     substatus: try shipment.decode(column: "tracking_substatus", as: String?.self).flatMap(TrackingSubstatus.init(rawValue:)),
                     handedOver: handed.map { LocalDay($0, in: zone) },
-                    lastEvent: try shipment.decode(column: "last_scan_at", as: Date?.self).map { LocalDay($0, in: zone) }, today: today)
+                    lastEvent: try shipment.decode(column: "last_scan_at", as: Date?.self).map { LocalDay($0, in: zone) }, today: today))
             }
-            let delivery = try ShopCalendars(settings: shop.settings, version: shop.version)
-                .delivery(country: address.country.uppercased(), carrier: carrier)
-            for progress in progresses.isEmpty ? [ParcelProgress(status: .pending, handedOver: nil, lastEvent: nil, today: today)] : progresses {
-                let prediction = shop.engine.predict(promise, progress: progress, warehouse: site.schedule, delivery: delivery,
+            if parcels.isEmpty { parcels = [(promise, ParcelProgress(status: .pending, handedOver: nil, lastEvent: nil, today: today))] }
+            var worst: DeliveryPrediction?
+            for (parcel, progress) in parcels {
+                let delivery = try calendars.delivery(country: address.country.uppercased(), carrier: parcel.lane.carrier)
+                let prediction = shop.engine.predict(parcel, progress: progress, warehouse: site.schedule, delivery: delivery,
                                                      peakWindows: shop.settings.peakWindows, atRiskBelow: shop.settings.atRiskBelow)
                 if worst.map({ prediction.probabilityOnTime < $0.probabilityOnTime }) ?? true { worst = prediction }
             }

@@ -34,6 +34,10 @@ struct TrackingWebhookTests {
             #expect(shipment["state"] as? String == "handed_over")
             #expect(try await t.level("JAR-1") == (8, 0, 8))
             #expect(try await t.orderStatus(order) == "fulfilled")
+            // The scan re-predicted the order's promise at once (no background pass ran): in transit on Monday
+            // evening, two delivery days, Wednesday — well before the promised Friday.
+            let prediction = (shipment["promise"] as? [String: Any])?["prediction"] as? [String: Any]
+            #expect(prediction?["expected"] as? String == "2026-11-25" && prediction?["probability_on_time"] as? Double == 1)
             let events = shipment["events"] as? [[String: Any]] ?? []
             #expect(events.first?["raw_text"] as? String == "상품인수")
             #expect(events.first?["occurred_at"] as? String == "2026-11-23T10:10:00Z")
