@@ -62,6 +62,11 @@ public struct PromiseEvaluation: Sendable {
         public var byMonth: [String: (ours: Figures, theirs: Figures)] = [:]
         public var fits = 0
         public var lastFit: TransitModel.FitReport?
+        /// Days from order to delivery of the scored orders, as they happened.
+        public var actualDays: [Int] = []
+        /// In hindsight: each destination's own quantile of its actual days, at the share their estimate kept
+        /// — the mean promised days of an oracle as punctual as they were.
+        public var hindsightMeanDays: Double?
     }
 
     public var options = TransitModel.Options()
@@ -105,6 +110,7 @@ public struct PromiseEvaluation: Sendable {
                                   handedOver: handed, delivered: delivered, delivery: delivery(order))
         }.sorted { $0.delivered < $1.delivered }
         var report = Report(target: target, trainedBefore: split, evaluatedOrders: 0, notDelivered: 0)
+        var actualByDestination: [String: [Int]] = [:]
         var engine: PromiseEngine?
         var fittedFor: LocalDay?
         for order in sorted {
@@ -123,6 +129,8 @@ public struct PromiseEvaluation: Sendable {
             }
             guard let engine else { continue }
             report.evaluatedOrders += 1
+            report.actualDays.append(day.days(until: delivered))
+            actualByDestination[order.lane.destination, default: []].append(day.days(until: delivered))
             let month = String(day.iso.prefix(7))
             var perMonth = report.byMonth[month] ?? (Figures(), Figures())
             for level in Set(levels + [target]).sorted() {
@@ -142,7 +150,22 @@ public struct PromiseEvaluation: Sendable {
             }
             report.byMonth[month] = perMonth
         }
+        if report.theirs.orders > 0 {
+            let level = report.theirs.onTimeRate
+            var total = 0
+            for days in actualByDestination.values { total += Self.quantile(days, level) * days.count }
+            report.hindsightMeanDays = Double(total) / Double(max(report.actualDays.count, 1))
+        }
         return report
+    }
+}
+
+extension PromiseEvaluation {
+    /// The smallest value with at least `q` of `values` at or below it.
+    static func quantile(_ values: [Int], _ q: Double) -> Int {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
     }
 }
 
@@ -172,6 +195,9 @@ extension PromiseEvaluation.Report {
             "|---|---|---|---|",
             "| Waybill at \(pct(target)) | \(pct(ours.onTimeRate)) | \(days(ours.meanDays)) | \(ours.medianDays) |",
             "| their own estimate | \(pct(theirs.onTimeRate)) | \(days(theirs.meanDays)) | \(theirs.medianDays) |",
+            "",
+            "Actual days from order to delivery: median \(PromiseEvaluation.quantile(actualDays, 0.5)), 95th percentile \(PromiseEvaluation.quantile(actualDays, 0.95)), mean \(days(actualDays.isEmpty ? 0 : Double(actualDays.reduce(0, +)) / Double(actualDays.count)))."
+                + (hindsightMeanDays.map { " In hindsight, each destination's own \(pct(theirs.onTimeRate)) point of its actual days averages \(days($0)) days: no promise by destination alone keeps their rate sooner than that on these orders." } ?? ""),
             "",
             "Calibration (promised at level → share delivered by that date):",
             "",

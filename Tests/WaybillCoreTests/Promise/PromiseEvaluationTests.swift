@@ -127,6 +127,18 @@ struct PromiseEvaluationTests {
         #expect(report.calibration.values.allSatisfy { $0.promisedDays.allSatisfy { $0 >= 0 } })
     }
 
+    /// The hindsight oracle: on one destination, the point of the actual days at their on-time rate.
+    @Test func theReportSaysHowLongDeliveriesReallyTook() {
+        let report = Self.report
+        #expect(report.actualDays.count == report.evaluatedOrders)
+        #expect(report.actualDays.allSatisfy { $0 >= 1 })
+        #expect(PromiseEvaluation.quantile([5, 1, 3, 2, 4], 0.5) == 3 && PromiseEvaluation.quantile([5, 1, 3, 2, 4], 0.95) == 5)
+        #expect(PromiseEvaluation.quantile([5, 1, 3, 2, 4], 0.2) == 1 && PromiseEvaluation.quantile([], 0.5) == 0)
+        let expected = Double(PromiseEvaluation.quantile(report.actualDays, report.theirs.onTimeRate))
+        #expect(report.hindsightMeanDays == expected)
+        #expect(report.markdown.contains("In hindsight, each destination's own"))
+    }
+
     @Test func nothingIsScoredBeforeTheSplit() {
         let report = PromiseEvaluation().run(Self.data.orders, promiseFrom: F.day("2025-04-01")) { _ in F.kr }
         #expect(report.evaluatedOrders == 0 && report.notDelivered == 0 && report.fits == 0)
