@@ -14,6 +14,15 @@ public func configure(_ app: Application, settings: Settings, dependencies: AppD
     app.http.server.configuration.port = settings.port
     app.routes.defaultMaxBodySize = "64kb"
 
+    var outbox = settings.outbox
+    if !settings.publicURLGiven { outbox.publicURL = "http://\(settings.hostname):\(settings.port)" }
+    app.outboxConfiguration = outbox
+    if let smtp = outbox.smtp {
+        let client = try SMTPClient(configuration: smtp, eventLoopGroup: app.eventLoopGroup)
+        app.smtpClient = client
+        app.lifecycle.use(SMTPClientShutdown(client: client))
+    }
+
     try app.useDatabase(settings)
     app.migrations.add(Migrations.all)
     app.sessions.use(.fluent)
@@ -63,7 +72,9 @@ func routes(_ app: Application) throws {
     try api.register(collection: PromiseController())
     try api.register(collection: PromiseSettingsController())
     try api.register(collection: InboxController())
+    try api.register(collection: OutboxController())
     try app.register(collection: WebhookController())
+    try app.register(collection: UnsubscribeController())
 
     try app.register(collection: ConsoleController(sessions: app.sessions.middleware))
 }
@@ -75,6 +86,6 @@ enum Migrations {
         M006CreateOrders(), M007CreateOrderLines(), M008CreateOrderHolds(), M009CreateIdempotencyKeys(),
         M010CreateTimelineFacts(), M011CreateWarehouses(), SessionRecord.migration,
         M012CreateStockLocations(), M013CreateStockLevels(), M014CreateStockMovements(), M015CreateOrderAllocations(),
-        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(), M021CreateShopCarriers(), M022CreatePromises(), M023CreateCarrierCodeMaps(),
+        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(), M021CreateShopCarriers(), M022CreatePromises(), M023CreateCarrierCodeMaps(), M024CreateOutbox(),
     ]
 }

@@ -34,6 +34,11 @@ public struct Settings: Sendable {
     /// How much faster than life the sandbox carrier moves parcels (the demo uses 60: an hour a minute).
     /// Nil: 1, or 60 under `serve --demo`.
     public var sandboxSpeed: Double? = nil
+    /// How e-mail, SMS and webhooks leave (`SMTP_URL`, `SMS_*`, `WAYBILL_PUBLIC_URL`, `WAYBILL_MAIL_FROM`,
+    /// `WAYBILL_WEBHOOK_ALLOW_PRIVATE`, `WAYBILL_OUTBOX_WORKERS`).
+    var outbox = OutboxConfiguration()
+    /// Whether `WAYBILL_PUBLIC_URL` was given (otherwise links use this instance's host and port).
+    var publicURLGiven = false
 
     public init(
         database: DatabaseChoice = .sqlite(path: "waybill.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,
@@ -132,6 +137,58 @@ public struct Settings: Sendable {
             }
             settings.sandboxSpeed = speed
         }
+        try readOutbox(environment, into: &settings)
         return settings
+    }
+
+    private static func readOutbox(_ environment: [String: String], into settings: inout Settings) throws {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let url = value("SMTP_URL") {
+            do { settings.outbox.smtp = try SMTPConfiguration(url: url) } catch {
+                throw Invalid(variable: "SMTP_URL", problem: "is not usable: \(error)")
+            }
+        }
+        if let from = value("WAYBILL_MAIL_FROM") {
+            let parsed = Self.mailbox(from)
+            guard let address = try? MailAddress(parsed.address, name: parsed.name) else {
+                throw Invalid(variable: "WAYBILL_MAIL_FROM", problem: "must be an address like 'Shop <no-reply@example.com>'")
+            }
+            settings.outbox.mailFrom = address
+        }
+        if let url = value("SMS_API_URL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw Invalid(variable: "SMS_API_URL", problem: "must be an http(s) URL")
+            }
+            guard let account = value("SMS_ACCOUNT"), let token = value("SMS_TOKEN"), let from = value("SMS_FROM") else {
+                throw Invalid(variable: "SMS_API_URL", problem: "needs SMS_ACCOUNT, SMS_TOKEN and SMS_FROM as well")
+            }
+            settings.outbox.sms = SMSConfiguration(url: url, account: account, token: token, from: from)
+        }
+        if let url = value("WAYBILL_PUBLIC_URL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw Invalid(variable: "WAYBILL_PUBLIC_URL", problem: "must be an http(s) URL such as https://track.example.com")
+            }
+            settings.outbox.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            settings.publicURLGiven = true
+        }
+        if let raw = value("WAYBILL_WEBHOOK_ALLOW_PRIVATE") {
+            guard let flag = ["true": true, "false": false, "1": true, "0": false][raw.lowercased()] else {
+                throw Invalid(variable: "WAYBILL_WEBHOOK_ALLOW_PRIVATE", problem: "must be true or false")
+            }
+            settings.outbox.allowPrivateWebhooks = flag
+        }
+        if let raw = value("WAYBILL_OUTBOX_WORKERS") {
+            guard let workers = Int(raw), (0...256).contains(workers) else {
+                throw Invalid(variable: "WAYBILL_OUTBOX_WORKERS", problem: "must be an integer 0–256")
+            }
+            settings.outbox.workers = workers
+        }
+    }
+
+    /// `Name <address>` or a bare address.
+    static func mailbox(_ text: String) -> (name: String?, address: String) {
+        guard let open = text.lastIndex(of: "<"), text.hasSuffix(">") else { return (nil, text.trimmingCharacters(in: .whitespaces)) }
+        let name = text[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        return (name.isEmpty ? nil : name, String(text[text.index(after: open)..<text.index(before: text.endIndex)]))
     }
 }

@@ -31,6 +31,11 @@ struct WaybillServeCommand: AsyncCommand {
             let jobs = BackgroundJobs(interval: app.settings.jobInterval)
             try await jobs.didBootAsync(app)
             app.lifecycle.use(jobs)
+            if app.outboxConfiguration.workers > 0 {
+                let outbox = OutboxWorker()
+                try await outbox.didBootAsync(app)
+                app.lifecycle.use(outbox)
+            }
         }
         var input = CommandInput(arguments: ["serve", "--hostname", host, "--port", String(port)])
         let serve = await app.servers.asyncCommand

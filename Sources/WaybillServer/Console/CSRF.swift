@@ -53,9 +53,5 @@ enum ConsoleErrorPage {
         return Response(status: error.status, headers: headers, body: .init(string: body))
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "'", with: "&#39;")
-    }
+    static func escape(_ s: String) -> String { HTMLText.escape(s) }
 }

@@ -43,6 +43,10 @@ struct ConsoleController: RouteCollection {
         signedIn.get("promises", use: ConsolePromisesController().page)
         signedIn.post("inbox", ":id", "replay", use: shipments.replay)
         signedIn.post("carriers", "mappings", use: shipments.map)
+        let messages = ConsoleMessagesController()
+        signedIn.get("messages", use: messages.list)
+        signedIn.get("messages", ":id", use: messages.show)
+        signedIn.post("messages", ":id", "replay", use: messages.replay)
     }
 
     struct LoginForm: Content { var email: String; var password: String }

@@ -53,6 +53,25 @@ final class WaybillMetrics: Sendable {
         }
     }
 
+    /// Outbox outcomes by kind (`dispatch`, `email`, `sms`, `webhook`) and result (`sent`, `retry`, `parked`),
+    /// and the time from a message's creation to its send (`waybill_outbox_lag_seconds`).
+    func recordOutbox(kind: String, result: String, lag: TimeInterval? = nil) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "waybill", metricName: "outbox_messages", unitName: "total",
+                                             helpText: "Outbox messages handled, by kind and result"),
+            labels: [("kind", kind), ("result", result)]
+        ).increment()
+        if let lag {
+            registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(namespace: "waybill", metricName: "outbox_lag", unitName: "seconds",
+                                                 helpText: "Time from an outbox message's creation to its send"),
+                labels: [("kind", kind)],
+                buckets: [.milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(30),
+                          .seconds(300), .seconds(3_600)]
+            ).recordNanoseconds(Int64(max(lag, 0) * 1_000_000_000))
+        }
+    }
+
     func exposition() -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

@@ -186,7 +186,9 @@ struct OrderService {
                           status: Int(HTTPResponseStatus.created.code), body: String(decoding: encoded, as: UTF8.self))
                 },
                 reservations: reservations,
-                promise: try promise.map { [try $0.row(orderID: intake.orderID, shopID: shop.id, madeAt: intake.placedAt)] } ?? []
+                promise: try promise.map { [try $0.row(orderID: intake.orderID, shopID: shop.id, madeAt: intake.placedAt)] } ?? [],
+                dispatch: Outbox.dispatchRow(id: ids(), shopID: shop.id, orderID: intake.orderID, first: 1, last: facts.count,
+                                             at: intake.placedAt)
             )
             return Outcome(status: .created, body: encoded, replayed: false, orderID: intake.orderID, newHolds: holds.map(\.reason))
         }

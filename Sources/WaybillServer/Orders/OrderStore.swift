@@ -122,7 +122,8 @@ struct OrderStore {
         _ dto: OrderDTO, shopID: UUID, itemsSignature: String, lineIDs: [UUID], holdIDs: [UUID],
         facts: [[any Encodable & Sendable]], answer: IdempotentAnswer?,
         reservations: InventoryStore.ReservationRows = .init(ledger: [], allocations: []),
-        promise: [[any Encodable & Sendable]] = []
+        promise: [[any Encodable & Sendable]] = [],
+        dispatch: [any Encodable & Sendable]? = nil
     ) async throws {
         var tables: [(String, [String], [[any Encodable & Sendable]])] = [
             ("orders", ["id", "shop_id", "number", "source", "external_id", "status", "currency", "locale", "customer_name",
@@ -145,6 +146,7 @@ struct OrderStore {
             ("order_allocations", InventoryStore.ReservationRows.allocationColumns, reservations.allocations),
             ("stock_movements", InventoryStore.ledgerColumns, reservations.ledger),
             ("order_promises", MadePromise.columns, promise),
+            ("outbox", Outbox.dispatchColumns, dispatch.map { [$0] } ?? []),
         ]
         if let answer {
             tables.append((IdempotencyRecord.schema, ["id", "shop_id", "key", "request_hash", "status_code", "response_body", "created_at"],

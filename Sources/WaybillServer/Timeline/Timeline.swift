@@ -15,7 +15,8 @@ struct Actor: Sendable {
     static let demo = Actor(name: "demo", source: "demo")
 }
 
-/// Appends facts to order timelines. The only writer of `timeline_facts`.
+/// Appends facts to order timelines. The only writer of `timeline_facts`; every append also writes the
+/// outbox's dispatch row for the new facts (`Outbox.dispatch`).
 struct Timeline {
     let db: any Database
     let newID: @Sendable () -> UUID
@@ -35,7 +36,10 @@ struct Timeline {
         guard !facts.isEmpty else { return }
         // One multi-row insert in SQL: this runs inside every order change, including intake's hot path.
         let rows = try Self.rows(shopID: shopID, orderID: orderID, facts, actor: actor, at: time, after: seq, newID: newID)
-        try await (db as! any SQLDatabase).raw(SQLRows.insert(into: TimelineFact.schema, Self.columns, rows)).run()
+        let sql = db as! any SQLDatabase
+        try await sql.raw(SQLRows.insert(into: TimelineFact.schema, Self.columns, rows)).run()
+        // In the same transaction: whatever these facts should tell the customer or the shop leaves through the outbox.
+        try await Outbox(sql: sql).dispatch(id: newID(), shopID: shopID, orderID: orderID, first: seq + 1, last: seq + facts.count, at: time)
     }
 
     static let columns = ["id", "shop_id", "order_id", "seq", "kind", "occurred_at", "actor", "source", "payload"]

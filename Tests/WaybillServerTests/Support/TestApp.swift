@@ -46,6 +46,7 @@ struct TestApp: Sendable {
 /// Runs `body` against a fresh application and database, then tears both down.
 func withTestApp(
     policy: HoldPolicy = HoldPolicy(),
+    settings change: (inout Settings) -> Void = { _ in },
     _ body: @Sendable (TestApp) async throws -> Void
 ) async throws {
     if TestDatabase.postgresRequired && TestDatabase.postgresURL == nil {
@@ -56,6 +57,9 @@ func withTestApp(
     var settings = Settings(logLevel: .warning)
     // Answers say what became of each webhook; one test covers background processing explicitly.
     settings.inboxProcessing = .inline
+    // Webhook receivers in tests listen on 127.0.0.1.
+    settings.outbox.allowPrivateWebhooks = true
+    change(&settings)
     var cleanup: @Sendable () async throws -> Void = {}
     let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     if let url = TestDatabase.postgresURL {

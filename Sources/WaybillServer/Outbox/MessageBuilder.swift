@@ -1,0 +1,275 @@
+import Foundation
+import SQLKit
+import Vapor
+import WaybillCore
+
+/// Everything one order's notifications are made from, loaded once per dispatch, and the rendering of a
+/// trigger into e-mail and SMS rows: the shop's template (or the built-in one) in the customer's language,
+/// with the promise, the shipment and its latest scan, inside the shop's branded layout.
+struct MessageBuilder {
+    struct OrderInfo: Sendable {
+        var id: UUID
+        var number: Int64
+        var locale: String
+        var customerName: String
+        var email: String
+        var phone: String?
+        var country: String
+        var currency: String
+        var total: Int64
+        var placedAt: Date
+        var lines: [(sku: String, name: String, quantity: Int64)]
+    }
+
+    struct ShipmentInfo: Sendable {
+        var id: UUID
+        var number: String
+        var carrier: String
+        var trackingNumber: String?
+        var status: String
+        var lines: [(sku: String, quantity: Int64)]
+    }
+
+    struct PromiseInfo: Sendable {
+        var earliest: LocalDay
+        var mostLikely: LocalDay
+        var latest: LocalDay
+    }
+
+    let shopID: UUID
+    let shopName: String
+    let shopZone: TimeZone
+    let order: OrderInfo
+    let settings: NotificationSettings
+    let preferences: NotificationPreferences
+    let promise: PromiseInfo?
+    let shipments: [String: ShipmentInfo]
+    let carriers: CarrierRegistry
+    let overrides: [String: TemplateSet]
+    let deployment: OutboxConfiguration
+    let secret: String
+    let sql: any SQLDatabase
+
+    static func load(shopID: UUID, orderID: UUID, sql: any SQLDatabase, application: Application) async throws -> MessageBuilder {
+        guard let o = try await sql.raw("""
+            SELECT o.number, o.locale, o.customer_name, o.customer_email, o.customer_phone, o.ship_country, o.currency, o.total, o.placed_at,
+            s.name AS shop_name, s.timezone AS shop_zone
+            FROM orders o JOIN shops s ON s.id = o.shop_id WHERE o.id = \(bind: orderID) AND o.shop_id = \(bind: shopID)
+            """).first() else { throw Abort(.notFound, reason: "order \(orderID) not found for its dispatch") }
+        let lines = try await sql.raw("SELECT sku, name, quantity FROM order_lines WHERE order_id = \(bind: orderID) ORDER BY position").all().map {
+            (sku: try $0.decode(column: "sku", as: String.self), name: try $0.decode(column: "name", as: String.self),
+             quantity: try $0.decode(column: "quantity", as: Int64.self))
+        }
+        let order = OrderInfo(
+            id: orderID, number: try o.decode(column: "number", as: Int64.self), locale: try o.decode(column: "locale", as: String.self),
+            customerName: try o.decode(column: "customer_name", as: String.self), email: try o.decode(column: "customer_email", as: String.self),
+            phone: try o.decode(column: "customer_phone", as: String?.self), country: try o.decode(column: "ship_country", as: String.self),
+            currency: try o.decode(column: "currency", as: String.self),
+            total: try o.decode(column: "total", as: Int64.self), placedAt: try o.decode(column: "placed_at", as: Date.self), lines: lines)
+        var shipments: [String: ShipmentInfo] = [:]
+        for r in try await sql.raw("""
+            SELECT id, number, carrier, tracking_number, tracking_status FROM shipments WHERE order_id = \(bind: orderID)
+            """).all() {
+            let id = try r.decode(column: "id", as: UUID.self)
+            let shipmentLines = try await sql.raw("SELECT sku, quantity FROM shipment_lines WHERE shipment_id = \(bind: id) ORDER BY sku").all().map {
+                (sku: try $0.decode(column: "sku", as: String.self), quantity: try $0.decode(column: "quantity", as: Int64.self))
+            }
+            let number = try r.decode(column: "number", as: String.self)
+            shipments[number] = ShipmentInfo(id: id, number: number, carrier: try r.decode(column: "carrier", as: String.self),
+                                             trackingNumber: try r.decode(column: "tracking_number", as: String?.self),
+                                             status: try r.decode(column: "tracking_status", as: String.self), lines: shipmentLines)
+        }
+        let promise = try await sql.raw("SELECT earliest, most_likely, latest FROM order_promises WHERE order_id = \(bind: orderID)").first().flatMap { r in
+            PromiseInfo(earliest: LocalDay(iso: try r.decode(column: "earliest", as: String.self)) ?? LocalDay(ordinal: 0),
+                        mostLikely: LocalDay(iso: try r.decode(column: "most_likely", as: String.self)) ?? LocalDay(ordinal: 0),
+                        latest: LocalDay(iso: try r.decode(column: "latest", as: String.self)) ?? LocalDay(ordinal: 0))
+        }
+        let overrides = try await OutboxController.stored(shopID: shopID, sql: sql)
+        return MessageBuilder(
+            shopID: shopID, shopName: try o.decode(column: "shop_name", as: String.self),
+            shopZone: TimeZone(identifier: try o.decode(column: "shop_zone", as: String.self)) ?? .gmt, order: order,
+            settings: try await NotificationSettings.load(shopID: shopID, sql: sql),
+            preferences: try await NotificationPreferences.effective(shopID: shopID, orderID: orderID, email: order.email, sql: sql),
+            promise: promise, shipments: shipments,
+            carriers: try await ShopCarriers.registry(shopID: shopID, sql: sql, logger: application.logger), overrides: overrides,
+            deployment: application.outboxConfiguration, secret: try await DeploymentSecrets.value("links", sql: sql), sql: sql)
+    }
+
+    var language: String { Self.language(preferences.locale ?? order.locale) }
+    static func language(_ locale: String) -> String { locale.lowercased().hasPrefix("ko") ? "ko" : "en" }
+
+    /// The outbox rows for one cause: one per channel the shop's rules name, each pending, or suppressed/parked
+    /// with the reason when it cannot or must not go.
+    func messages(for cause: Cause, fact: OutboxDispatcher.Fact, now: Date, newID: () -> UUID) async throws -> [[any Encodable & Sendable]] {
+        let shipment = cause.shipment.flatMap { shipments[$0] }
+        var rows: [[any Encodable & Sendable]] = []
+        var compensation: (code: String, description: String)?
+        if cause.trigger == .atRisk, let rule = settings.compensation, Self.delayDays(fact.payload).map({ $0 >= rule.minDelayDays }) ?? true {
+            compensation = try await grantCoupon(rule, now: now)
+        }
+        for channel in settings.channels(for: cause.trigger) {
+            let id = newID()
+            let key = "notify:\(order.id.uuidString.lowercased()):\(cause.shipment ?? "-"):\(cause.trigger.rawValue):\(channel.rawValue)"
+            var status = Outbox.Status.pending, problem: String?
+            var recipient: String?
+            switch channel {
+            case .email:
+                recipient = order.email
+                if preferences.email == false { status = .suppressed; problem = "the customer turned e-mail updates off" }
+                else if (try? MailAddress(order.email)) == nil { status = .parked; problem = "invalid e-mail address '\(order.email.prefix(100))'" }
+            case .sms:
+                recipient = order.phone.flatMap { Self.normalisedPhone($0, country: order.country) } ?? order.phone
+                if preferences.sms == false { status = .suppressed; problem = "the customer turned SMS updates off" }
+                else if order.phone == nil { status = .suppressed; problem = "no phone number on the order" }
+                else if Self.normalisedPhone(order.phone!, country: order.country) == nil { status = .parked; problem = "invalid phone number '\(order.phone!.prefix(40))'" }
+            }
+            if let shipment, ["delivered"].contains(shipment.status),
+               [.outForDelivery, .failedAttempt, .stalled, .exception, .shipped].contains(cause.trigger) {
+                status = .suppressed; problem = "superseded: the shipment was delivered before this could be sent"
+            }
+            let messageID = "\(id.uuidString.lowercased())@\(deployment.messageIDDomain)"
+            let content: Rendered
+            do {
+                content = try render(cause.trigger, channel: channel, fact: fact, shipment: shipment, compensation: compensation, rowID: id)
+            } catch {
+                content = Rendered(subject: nil, text: "", html: nil)
+                status = .parked; problem = "template failed to render: \(error)"
+            }
+            rows.append([id, shopID, order.id, channel.rawValue, cause.trigger.rawValue, shipment?.id, UUID?.none, key, status.rawValue, 0, now,
+                         recipient, language, content.subject, content.text, content.html, messageID, problem, now, now])
+        }
+        return rows
+    }
+
+    struct Rendered: Sendable {
+        var subject: String?
+        var text: String
+        var html: String?
+    }
+
+    func render(_ trigger: NotificationTrigger, channel: NotificationChannel, fact: OutboxDispatcher.Fact, shipment: ShipmentInfo?,
+                compensation: (code: String, description: String)?, rowID: UUID) throws -> Rendered {
+        let set = overrides["\(trigger.rawValue)/\(channel.rawValue)/\(language)"]
+            ?? DefaultTemplates.template(trigger, channel: channel, locale: language)
+        let context = self.context(trigger, channel: channel, fact: fact, shipment: shipment, compensation: compensation)
+        return try Self.render(set, trigger: trigger, channel: channel, context: context, shopName: shopName, brand: settings.brand,
+                               unsubscribe: link(unsubscribeFor: .email), language: language)
+    }
+
+    /// A template set rendered for one channel: SMS text, or an e-mail's one-line subject, plain text and HTML
+    /// inside the branded layout (both with the unsubscribe footer). The console's preview uses it too.
+    static func render(_ set: TemplateSet, trigger: NotificationTrigger, channel: NotificationChannel, context: TemplateValue, shopName: String,
+                       brand: NotificationSettings.Brand, unsubscribe: String, language: String) throws -> Rendered {
+        let schema = NotificationContent.schema(for: trigger)
+        let text = try MessageTemplate(set.text, schema: schema).render(context, html: false)
+        guard channel == .email else { return Rendered(subject: nil, text: text, html: nil) }
+        let subject = try set.subject.map { try MessageTemplate($0, schema: schema).render(context, html: false) }
+            .map { $0.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces) } ?? shopName
+        let fragment = try set.html.map { try MessageTemplate($0, schema: schema).render(context, html: true) }
+            ?? "<p>" + HTMLText.escape(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
+        return Rendered(subject: subject, text: EmailLayout.text(text, shopName: shopName, unsubscribe: unsubscribe, language: language),
+                        html: EmailLayout.html(fragment, subject: subject, shopName: shopName, brand: brand, unsubscribe: unsubscribe,
+                                               language: language))
+    }
+
+    func link(unsubscribeFor channel: NotificationChannel) -> String {
+        deployment.publicURL + "/u/" + UnsubscribeToken(shopID: shopID, email: order.email, channel: channel).signed(secret: secret)
+    }
+
+    func context(_ trigger: NotificationTrigger, channel: NotificationChannel, fact: OutboxDispatcher.Fact, shipment: ShipmentInfo?,
+                 compensation: (code: String, description: String)?) -> TemplateValue {
+        let days = DayFormat(language: language)
+        var root: [String: TemplateValue] = [
+            "shop": .object([
+                "name": .string(shopName), "support_email": .string(settings.brand.supportEmail ?? ""),
+                "brand_color": .string(settings.brand.color), "logo_url": .string(settings.brand.logoUrl ?? ""),
+            ]),
+            "customer": .object(["name": .string(order.customerName)]),
+            "order": .object([
+                "number": .string("#\(order.number)"), "placed_on": .string(days.date(order.placedAt, zone: shopZone)),
+                "total": .string(days.money(order.total, currency: order.currency)),
+                "items": .list(order.lines.map { .object(["name": .string($0.name), "quantity": .string("\($0.quantity)"), "sku": .string($0.sku)]) }),
+            ]),
+            "links": .object(["order_status": .string(shipment.flatMap(trackingURL) ?? ""), "unsubscribe": .string(link(unsubscribeFor: channel))]),
+        ]
+        if let promise {
+            root["promise"] = .object([
+                "earliest": .string(days.day(promise.earliest)), "latest": .string(days.day(promise.latest)),
+                "most_likely": .string(days.day(promise.mostLikely)), "range": .string(days.range(promise.earliest, promise.latest)),
+            ])
+        }
+        if let shipment {
+            let names = Dictionary(order.lines.map { ($0.sku, $0.name) }, uniquingKeysWith: { a, _ in a })
+            root["shipment"] = .object([
+                "number": .string(shipment.number),
+                "carrier": .string(carriers.carrier(CarrierCode(shipment.carrier)).map { language == "ko" ? ($0.nameKo ?? $0.nameEn) : $0.nameEn } ?? shipment.carrier),
+                "tracking_number": .string(shipment.trackingNumber ?? ""), "tracking_url": .string(trackingURL(shipment) ?? ""),
+                "items": .list(shipment.lines.map { .object(["name": .string(names[$0.sku] ?? $0.sku), "quantity": .string("\($0.quantity)"),
+                                                             "sku": .string($0.sku)]) }),
+            ])
+            let at = fact.payload["occurred_at"]?.string.flatMap { try? Date($0, strategy: .iso8601) } ?? fact.occurredAt
+            root["event"] = .object([
+                "text": .string(fact.payload["raw_text"]?.string ?? ""), "location": .string(fact.payload["location"]?.string ?? ""),
+                "time": .string(days.time(at, zone: shopZone)),
+            ])
+        }
+        if trigger == .atRisk || trigger == .stalled {
+            let expected = fact.payload["expected"]?.string.flatMap(LocalDay.init(iso:))
+            let latest = fact.payload["latest"]?.string.flatMap(LocalDay.init(iso:)) ?? promise?.latest
+            root["revised"] = .object(["expected": .string(expected.map(days.day) ?? ""), "latest": .string(latest.map(days.day) ?? "")])
+            root["delay"] = .object(["days": .string(Self.delayDays(fact.payload).map(String.init) ?? "")])
+        }
+        if let compensation {
+            root["compensation"] = .object(["code": .string(compensation.code), "description": .string(compensation.description)])
+        }
+        if trigger == .cancelled { root["cancellation"] = .object(["reason": .string(fact.payload["reason"]?.string ?? "")]) }
+        return .object(root)
+    }
+
+    func trackingURL(_ shipment: ShipmentInfo) -> String? {
+        guard let number = shipment.trackingNumber else { return nil }
+        return carriers.carrier(CarrierCode(shipment.carrier))?.trackingURL(for: number)
+    }
+
+    /// Days between the promised latest day and the revised expected one; nil when no revised day is known.
+    static func delayDays(_ payload: JSONValue) -> Int? {
+        guard let latest = payload["latest"]?.string.flatMap(LocalDay.init(iso:)),
+              let expected = payload["expected"]?.string.flatMap(LocalDay.init(iso:)) else { return nil }
+        return max(0, latest.days(until: expected))
+    }
+
+    /// One code from the shop's pool for this order: the one it already has, or the next free one (a
+    /// conditional update, so two dispatches never hand out the same code). Nil when the pool is empty.
+    func grantCoupon(_ rule: NotificationSettings.Compensation, now: Date) async throws -> (code: String, description: String)? {
+        let description = rule.description[language] ?? rule.description["en"] ?? rule.description.values.first ?? ""
+        if let held = try await sql.raw("""
+            SELECT code FROM coupon_codes WHERE shop_id = \(bind: shopID) AND pool = \(bind: rule.pool) AND order_id = \(bind: order.id)
+            """).first() {
+            return (try held.decode(column: "code", as: String.self), description)
+        }
+        for _ in 0..<3 {
+            guard let free = try await sql.raw("""
+                SELECT code FROM coupon_codes WHERE shop_id = \(bind: shopID) AND pool = \(bind: rule.pool) AND order_id IS NULL ORDER BY code LIMIT 1
+                """).first() else { return nil }
+            let code = try free.decode(column: "code", as: String.self)
+            let taken = try await sql.raw("""
+                UPDATE coupon_codes SET order_id = \(bind: order.id), assigned_at = \(bind: now)
+                WHERE shop_id = \(bind: shopID) AND code = \(bind: code) AND order_id IS NULL RETURNING code
+                """).all()
+            if !taken.isEmpty { return (code, description) }
+        }
+        return nil
+    }
+
+    /// The number in E.164 (`+821023456789`) where the country is known to need it: spaces, dashes and
+    /// brackets dropped, a Korean national number (`010-2345-6789`) given its +82; 8–15 digits or nil.
+    static func normalisedPhone(_ raw: String, country: String? = nil) -> String? {
+        var kept = raw.filter { !" -().".contains($0) }
+        if !kept.hasPrefix("+"), country == "KR", kept.hasPrefix("0") { kept = "+82" + kept.dropFirst() }
+        let digits = kept.hasPrefix("+") ? kept.dropFirst() : Substring(kept)
+        guard (8...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return kept
+    }
+}
+
+typealias Cause = OutboxDispatcher.Cause
