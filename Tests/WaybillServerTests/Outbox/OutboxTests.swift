@@ -347,3 +347,45 @@ struct OutboxTests {
         }
     }
 }
+
+@Suite("Console: the message log")
+struct ConsoleMessagesTests {
+    @Test func anOperatorSearchesTheLogOpensAMessageAsSentAndReplaysAParkedOne() async throws {
+        let directory = try LocalServer.temporaryDirectory()
+        let receiver = try LocalServer("webhook-test-receiver", ["--port", "0", "--dir", directory.path, "--status", "500"])
+        defer { receiver.stop() }
+        try await withTestApp { t in
+            #expect(try await t.send(.POST, "/api/v1/webhook-endpoints", json: #"{"url":"http://127.0.0.1:\#(receiver.port)/in","events":["order_placed"]}"#).status == .created)
+            let hostile = "<script>alert(1)</script>"
+            #expect(try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(email: "log@example.kr", name: hostile)).status == .created)
+            try await t.drainOutbox()
+            // The endpoint keeps failing until its delivery is parked.
+            for _ in 0..<Outbox.maxAttempts {
+                t.time.advance(by: 7 * 3_600)
+                try await t.drainOutbox()
+            }
+            let (_, session) = try await ConsoleTests().signIn(t)
+            let cookie: HTTPHeaders = ["Cookie": "waybill_session=\(session.cookie)"]
+            let list = try await t.send(.GET, "/console/messages?q=log%40example", headers: cookie)
+            #expect(list.status == .ok)
+            #expect(list.text.contains("log@example.kr") && list.text.contains("order_confirmed"))
+            #expect(!list.text.contains("order_placed"))
+            let parked = try await t.send(.GET, "/console/messages?status=parked", headers: cookie)
+            #expect(parked.text.contains("endpoint answered 500") && parked.text.contains("Failing:"))
+            let mail = try #require(try await t.send(.GET, "/api/v1/messages?kind=email").json()["items"] as? [[String: Any]]).first
+            let id = try #require(mail?["id"] as? String)
+            let page = try await t.send(.GET, "/console/messages/\(id)", headers: cookie)
+            #expect(page.status == .ok)
+            // The e-mail is shown in a sandboxed frame; the customer's name is text everywhere, never a script.
+            #expect(page.text.contains("<iframe title=\"The e-mail as sent\" sandbox srcdoc=\""))
+            #expect(!page.text.contains(hostile) && page.text.contains("&lt;script&gt;"))
+            let hook = try #require(try await t.send(.GET, "/api/v1/messages?kind=webhook&status=parked").json()["items"] as? [[String: Any]]).first
+            let hookID = try #require(hook?["id"] as? String)
+            let replay = try await t.app.testing().sendRequest(.POST, "/console/messages/\(hookID.lowercased())/replay",
+                                                                headers: ConsoleTests().form(session.cookie),
+                                                                body: ByteBuffer(string: "_csrf=\(session.csrf)"))
+            #expect(replay.status == .seeOther)
+            #expect(try await t.outbox(kind: "webhook").first?.status == "pending")
+        }
+    }
+}
