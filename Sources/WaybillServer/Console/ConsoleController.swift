@@ -47,6 +47,11 @@ struct ConsoleController: RouteCollection {
         signedIn.get("messages", use: messages.list)
         signedIn.get("messages", ":id", use: messages.show)
         signedIn.post("messages", ":id", "replay", use: messages.replay)
+        let notifications = ConsoleNotificationsController()
+        signedIn.get("notifications", use: notifications.show)
+        signedIn.post("notifications", use: notifications.save)
+        signedIn.get("notifications", "templates", ":trigger", ":channel", ":locale", use: notifications.edit)
+        signedIn.post("notifications", "templates", ":trigger", ":channel", ":locale", use: notifications.update)
     }
 
     struct LoginForm: Content { var email: String; var password: String }

@@ -288,21 +288,26 @@ struct OutboxController: RouteCollection {
         let principal = try req.principal(.settingsWrite)
         let (trigger, channel, locale) = try address(req)
         let set = try Self.validated(try req.decodeJSON(TemplateBody.self), trigger: trigger, channel: channel)
-        let now = req.now
-        try await req.application.write { db in
+        try await Self.store(set, shopID: principal.shopID, trigger: trigger, channel: channel, locale: locale, at: req.now, application: req.application)
+        return try .json(TemplateDTO(trigger: trigger.rawValue, channel: channel.rawValue, locale: locale, subject: set.subject, text: set.text,
+                                     html: set.html, customised: true))
+    }
+
+    /// Replaces the shop's template for `trigger`/`channel`/`locale` (already validated).
+    static func store(_ set: TemplateSet, shopID: UUID, trigger: NotificationTrigger, channel: NotificationChannel, locale: String, at now: Date,
+                      application: Application) async throws {
+        try await application.write { db in
             let sql = db as! any SQLDatabase
             try await sql.raw("""
-                DELETE FROM notification_templates WHERE shop_id = \(bind: principal.shopID) AND trigger = \(bind: trigger.rawValue)
+                DELETE FROM notification_templates WHERE shop_id = \(bind: shopID) AND trigger = \(bind: trigger.rawValue)
                 AND channel = \(bind: channel.rawValue) AND locale = \(bind: locale)
                 """).run()
             try await sql.raw("""
                 INSERT INTO notification_templates (shop_id, trigger, channel, locale, subject, body_text, body_html, updated_at)
-                VALUES (\(bind: principal.shopID), \(bind: trigger.rawValue), \(bind: channel.rawValue), \(bind: locale), \(bind: set.subject),
+                VALUES (\(bind: shopID), \(bind: trigger.rawValue), \(bind: channel.rawValue), \(bind: locale), \(bind: set.subject),
                 \(bind: set.text), \(bind: set.html), \(bind: now))
                 """).run()
         }
-        return try .json(TemplateDTO(trigger: trigger.rawValue, channel: channel.rawValue, locale: locale, subject: set.subject, text: set.text,
-                                     html: set.html, customised: true))
     }
 
     func resetTemplate(req: Request) async throws -> Response {

@@ -389,3 +389,41 @@ struct ConsoleMessagesTests {
         }
     }
 }
+
+@Suite("Console: notification rules and templates")
+struct ConsoleNotificationsTests {
+    @Test func anOperatorSetsChannelsAndEditsPreviewsSavesAndResetsATemplate() async throws {
+        try await withTestApp { t in
+            let (_, session) = try await ConsoleTests().signIn(t)
+            let cookie: HTTPHeaders = ["Cookie": "waybill_session=\(session.cookie)"]
+            func post(_ path: String, _ form: String) async throws -> TestingHTTPResponse {
+                try await t.app.testing().sendRequest(.POST, path, headers: ConsoleTests().form(session.cookie),
+                                                      body: ByteBuffer(string: form + "&_csrf=\(session.csrf)"))
+            }
+            let page = try await t.send(.GET, "/console/notifications", headers: cookie)
+            #expect(page.status == .ok && page.text.contains("out_for_delivery"))
+            // SMS for delivered only; a bad quiet hour is refused with its field.
+            #expect(try await post("/console/notifications", "sms%3Adelivered=on&email%3Ashipped=on&quiet_start=25%3A00&quiet_end=08%3A00&color=%231f4b99")
+                .text.contains("quiet_hours.start"))
+            #expect(try await post("/console/notifications", "sms%3Adelivered=on&email%3Ashipped=on&quiet_start=22%3A00&quiet_end=07%3A00&color=%231f4b99")
+                .status == .seeOther)
+            let settings = try await t.send(.GET, "/api/v1/notifications/settings").json()
+            #expect((settings["channels"] as? [String: [String]])?["delivered"] == ["sms"])
+            #expect((settings["channels"] as? [String: [String]])?["order_confirmed"] == [])
+            #expect((settings["quiet_hours"] as? [String: String])?["start"] == "22:00")
+
+            let path = "/console/notifications/templates/shipped/email/ko"
+            let editor = try await t.send(.GET, path, headers: cookie)
+            #expect(editor.status == .ok && editor.text.contains("{{#if"))
+            let broken = try await post(path, "action=save&subject=x&text=%7B%7B%23if+promise%7D%7D+open")
+            #expect(broken.text.contains("line 1") && broken.text.contains("Not saved"))
+            let preview = try await post(path, "action=preview&subject=%EB%B0%9C%EC%86%A1+%7B%7Border.number%7D%7D&text=%7B%7Bcustomer.name%7D%7D%EB%8B%98")
+            #expect(preview.text.contains("not saved yet") && preview.text.contains("#1042"))
+            #expect(try await post(path, "action=save&subject=%EB%B0%9C%EC%86%A1+%7B%7Border.number%7D%7D&text=%7B%7Bcustomer.name%7D%7D%EB%8B%98").status == .seeOther)
+            let stored = try await t.send(.GET, "/api/v1/notifications/templates/shipped/email/ko").json()
+            #expect(stored["customised"] as? Bool == true && stored["subject"] as? String == "발송 {{order.number}}" && stored["html"] == nil)
+            #expect(try await post(path, "action=reset").status == .seeOther)
+            #expect(try await t.send(.GET, "/api/v1/notifications/templates/shipped/email/ko").json()["customised"] as? Bool == false)
+        }
+    }
+}
