@@ -111,6 +111,14 @@ struct Outbox {
             """).run()
     }
 
+    /// Not sent on purpose (the customer turned the channel off after the message was written).
+    func markSuppressed(_ id: UUID, worker: String, reason: String, at time: Date) async throws {
+        try await sql.raw("""
+            UPDATE outbox SET status = 'suppressed', last_error = \(bind: reason), claimed_by = NULL, claimed_until = NULL, updated_at = \(bind: time)
+            WHERE id = \(bind: id) AND claimed_by = \(bind: worker)
+            """).run()
+    }
+
     /// Puts a claimed row back untouched until `until` (quiet hours), without counting the try.
     func postpone(_ id: UUID, worker: String, until: Date, reason: String, at time: Date) async throws {
         try await sql.raw("""

@@ -93,6 +93,11 @@ struct OutboxPass: Sendable {
                 metrics.recordOutbox(kind: row.kind.rawValue, result: "sent")
                 return
             }
+            if let reason = try await optedOut(row) {
+                try await outbox { try await $0.markSuppressed(row.id, worker: worker, reason: reason, at: now) }
+                metrics.recordOutbox(kind: row.kind.rawValue, result: "suppressed")
+                return
+            }
             if row.kind == .sms, let until = try await quietUntil(row, now: now) {
                 try await outbox { try await $0.postpone(row.id, worker: worker, until: until, reason: "held for quiet hours", at: now) }
                 return
@@ -114,6 +119,19 @@ struct OutboxPass: Sendable {
             metrics.recordOutbox(kind: row.kind.rawValue, result: parked ? "parked" : "retry")
             application.logger.log(level: parked ? .warning : .info, "outbox \(row.kind.rawValue) \(row.id) \(parked ? "parked" : "will retry"): \(message)")
         }
+    }
+
+    /// Checked again at send time: a customer who switched a channel off after the message was written (say,
+    /// while an SMS waited out the night) must not get it.
+    private func optedOut(_ row: Outbox.Claimed) async throws -> String? {
+        guard row.kind == .email || row.kind == .sms, let orderID = row.orderID else { return nil }
+        let sql = application.db as! any SQLDatabase
+        guard let email = try await sql.raw("SELECT customer_email FROM orders WHERE id = \(bind: orderID)").first()?
+            .decode(column: "customer_email", as: String.self) else { return nil }
+        let preferences = try await NotificationPreferences.effective(shopID: row.shopID, orderID: orderID, email: email, sql: sql)
+        if row.kind == .email, preferences.email == false { return "the customer turned e-mail updates off before it was sent" }
+        if row.kind == .sms, preferences.sms == false { return "the customer turned SMS updates off before it was sent" }
+        return nil
     }
 
     /// The end of the quiet hours an SMS falls in, in the customers' zone (the shop's unless the shop says otherwise).

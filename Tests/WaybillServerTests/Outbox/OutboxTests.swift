@@ -157,6 +157,17 @@ struct OutboxTests {
             t.time.set(ISO8601DateFormatter().date(from: "2026-11-23T23:00:01Z")!)
             try await t.drainOutbox()
             #expect(try await t.outbox(kind: "sms").first?.status == "sent")
+            // A customer who switches SMS off while a message waits for the morning does not get it.
+            t.time.set(ISO8601DateFormatter().date(from: "2026-11-24T13:00:00Z")!)
+            let failed = #"{"id":"q2","tracking_number":"623012590022","carrier":"cj","events":[{"occurred_at":"2026-11-24 21:50:00","status":"failed_attempt"}]}"#
+            #expect(try await t.waybillWebhook(failed).status == .ok)
+            try await t.drainOutbox()
+            #expect(try await t.outbox(kind: "sms").map(\.status) == ["sent", "pending"])
+            #expect(try await t.send(.PUT, "/api/v1/notifications/preferences", json: #"{"order":\#(order),"sms_updates":false}"#).status == .ok)
+            t.time.set(ISO8601DateFormatter().date(from: "2026-11-24T23:00:01Z")!)
+            try await t.drainOutbox()
+            let last = try #require(try await t.outbox(kind: "sms").last)
+            #expect(last.status == "suppressed" && last.lastError?.contains("before it was sent") == true)
         }
     }
 
@@ -361,7 +372,7 @@ struct ConsoleMessagesTests {
             try await t.drainOutbox()
             // The endpoint keeps failing until its delivery is parked.
             for _ in 0..<Outbox.maxAttempts {
-                t.time.advance(by: 7 * 3_600)
+                t.time.advance(by: 8 * 3_600) // beyond the 6 h cap plus its 20% jitter
                 try await t.drainOutbox()
             }
             let (_, session) = try await ConsoleTests().signIn(t)
