@@ -49,4 +49,29 @@ struct OutboxSMTPTests {
         await server.stop()
         try? FileManager.default.removeItem(at: server.directory)
     }
+
+    @Test func aRefusedRecipientIsParkedAtOnceAndATemporaryRefusalIsRetried() async throws {
+        guard SMTPTestServer.aiosmtpdInstalled else {
+            throw TestFailure("WAYBILL_TEST_REQUIRE_SMTP=1 but python3 cannot import aiosmtpd (pip install aiosmtpd)")
+        }
+        let port = try await SMTPTestServer.unusedPort()
+        let server = try SMTPTestServer(["--reject-rcpt", "bounce", "--tempfail-rcpt", "later"])
+        try await server.start(port: port)
+        let url = "smtp://127.0.0.1:\(port)"
+        try await withTestApp(settings: { $0.outbox.smtp = try! SMTPConfiguration(url: url) }) { t in
+            for email in ["bounce@example.kr", "later@example.kr", "fine@example.kr"] {
+                #expect(try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(email: email)).status == .created)
+            }
+            try await t.drainOutbox()
+            let rows = Dictionary(uniqueKeysWithValues: try await t.outbox(kind: "email").map { ($0.recipient ?? "", $0) })
+            #expect(rows["bounce@example.kr"]?.status == "parked" && rows["bounce@example.kr"]?.lastError?.contains("550") == true)
+            #expect(rows["later@example.kr"]?.status == "pending" && rows["later@example.kr"]?.lastError?.contains("451") == true)
+            #expect(rows["fine@example.kr"]?.status == "sent" && rows["fine@example.kr"]?.transport == "smtp")
+            // Orders are not affected by what became of their mail.
+            #expect((try await t.send(.GET, "/api/v1/orders?limit=10").json()["data"] as? [[String: Any]])?.compactMap { $0["status"] as? String } == ["ready", "ready", "ready"])
+            #expect(try server.messages().count == 1)
+        }
+        await server.stop()
+        try? FileManager.default.removeItem(at: server.directory)
+    }
 }

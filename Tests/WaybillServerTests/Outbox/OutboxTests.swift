@@ -249,6 +249,22 @@ struct OutboxTests {
         }
     }
 
+    @Test func anEndpointThatHangsTimesOutAndIsRetried() async throws {
+        let directory = try LocalServer.temporaryDirectory()
+        let receiver = try LocalServer("webhook-test-receiver", ["--port", "0", "--dir", directory.path, "--hang"])
+        defer { receiver.stop() }
+        try await withTestApp { t in
+            #expect(try await t.send(.POST, "/api/v1/webhook-endpoints", json: #"{"url":"http://127.0.0.1:\#(receiver.port)/slow","events":["order_placed"]}"#).status == .created)
+            _ = try await t.stockedOrder(quantity: 1)
+            try await t.drainOutbox()
+            let hook = try #require(try await t.outbox(kind: "webhook").first)
+            #expect(hook.status == "pending" && hook.attempts == 1)
+            #expect(hook.lastError?.contains("127.0.0.1") == true)
+            // The order's own e-mail did not wait for it.
+            #expect(try await t.outbox(kind: "email").first?.status == "sent")
+        }
+    }
+
     @Test func webhookURLsOnPrivateNetworksAreRefusedUnlessAllowed() async throws {
         try await withTestApp(settings: { $0.outbox.allowPrivateWebhooks = false }) { t in
             for url in ["http://127.0.0.1:8080/x", "http://localhost/x", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/latest"] {
