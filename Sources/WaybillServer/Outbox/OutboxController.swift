@@ -26,7 +26,8 @@ struct OutboxMessageDTO: Codable, Sendable {
     var bodyHtml: String?
 }
 
-/// The message log: search, read exactly what a customer got, replay what was parked.
+/// The message log: search, read exactly what a customer got, replay what was parked. A dispatch row (facts not
+/// yet turned into messages) shows only when parked: then nothing it would have caused went out.
 struct OutboxQueries {
     let sql: any SQLDatabase
 
@@ -46,7 +47,7 @@ struct OutboxQueries {
         """
 
     func list(shopID: UUID, _ filter: Filter) async throws -> [OutboxMessageDTO] {
-        var query: SQLQueryString = "SELECT \(unsafeRaw: Self.listColumns) FROM outbox m LEFT JOIN orders o ON o.id = m.order_id WHERE m.shop_id = \(bind: shopID) AND m.kind <> 'dispatch'"
+        var query: SQLQueryString = "SELECT \(unsafeRaw: Self.listColumns) FROM outbox m LEFT JOIN orders o ON o.id = m.order_id WHERE m.shop_id = \(bind: shopID) AND (m.kind <> 'dispatch' OR m.status = 'parked')"
         if let status = filter.status { query += " AND m.status = \(bind: status)" }
         if let kind = filter.kind { query += " AND m.kind = \(bind: kind)" }
         if let trigger = filter.trigger { query += " AND m.trigger = \(bind: trigger)" }
@@ -60,7 +61,7 @@ struct OutboxQueries {
     func find(shopID: UUID, id: UUID) async throws -> OutboxMessageDTO? {
         try await sql.raw("""
             SELECT \(unsafeRaw: Self.listColumns), m.body_text, m.body_html FROM outbox m LEFT JOIN orders o ON o.id = m.order_id
-            WHERE m.shop_id = \(bind: shopID) AND m.id = \(bind: id) AND m.kind <> 'dispatch'
+            WHERE m.shop_id = \(bind: shopID) AND m.id = \(bind: id)
             """).first().map { try Self.dto($0, bodies: true) }
     }
 
