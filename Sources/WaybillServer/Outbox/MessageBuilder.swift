@@ -50,11 +50,36 @@ struct MessageBuilder {
     let secret: String
     let sql: any SQLDatabase
 
-    static func load(shopID: UUID, orderID: UUID, sql: any SQLDatabase, application: Application) async throws -> MessageBuilder {
+    /// What every message of one shop shares, loaded once per batch of dispatch rows.
+    struct ShopData: Sendable {
+        var id: UUID
+        var name: String
+        var zone: TimeZone
+        var settings: NotificationSettings
+        var overrides: [String: TemplateSet]
+        var carriers: CarrierRegistry
+        var endpoints: [WebhookEndpoints.Endpoint]
+
+        static func load(shopID: UUID, sql: any SQLDatabase, application: Application) async throws -> ShopData {
+            guard let s = try await sql.raw("SELECT name, timezone FROM shops WHERE id = \(bind: shopID)").first() else {
+                throw Abort(.notFound, reason: "shop \(shopID) not found for its dispatch")
+            }
+            return ShopData(id: shopID, name: try s.decode(column: "name", as: String.self),
+                            zone: TimeZone(identifier: try s.decode(column: "timezone", as: String.self)) ?? .gmt,
+                            settings: try await NotificationSettings.load(shopID: shopID, sql: sql),
+                            overrides: try await OutboxController.stored(shopID: shopID, sql: sql),
+                            carriers: try await ShopCarriers.registry(shopID: shopID, sql: sql, logger: application.logger),
+                            endpoints: try await WebhookEndpoints(sql: sql).active(shopID: shopID))
+        }
+    }
+
+    /// `secret`: the deployment's link secret, read before the caller's transaction (on SQLite a second
+    /// connection cannot read or write while the transaction holds the file).
+    static func load(shop: ShopData, orderID: UUID, secret: String, sql: any SQLDatabase, application: Application) async throws -> MessageBuilder {
+        let shopID = shop.id
         guard let o = try await sql.raw("""
-            SELECT o.number, o.locale, o.customer_name, o.customer_email, o.customer_phone, o.ship_country, o.currency, o.total, o.placed_at,
-            s.name AS shop_name, s.timezone AS shop_zone
-            FROM orders o JOIN shops s ON s.id = o.shop_id WHERE o.id = \(bind: orderID) AND o.shop_id = \(bind: shopID)
+            SELECT o.number, o.locale, o.customer_name, o.customer_email, o.customer_phone, o.ship_country, o.currency, o.total, o.placed_at
+            FROM orders o WHERE o.id = \(bind: orderID) AND o.shop_id = \(bind: shopID)
             """).first() else { throw Abort(.notFound, reason: "order \(orderID) not found for its dispatch") }
         let lines = try await sql.raw("SELECT sku, name, quantity FROM order_lines WHERE order_id = \(bind: orderID) ORDER BY position").all().map {
             (sku: try $0.decode(column: "sku", as: String.self), name: try $0.decode(column: "name", as: String.self),
@@ -67,32 +92,34 @@ struct MessageBuilder {
             currency: try o.decode(column: "currency", as: String.self),
             total: try o.decode(column: "total", as: Int64.self), placedAt: try o.decode(column: "placed_at", as: Date.self), lines: lines)
         var shipments: [String: ShipmentInfo] = [:]
+        // One query for the order's shipments and their lines (a shipment without lines is one row with a null sku).
         for r in try await sql.raw("""
-            SELECT id, number, carrier, tracking_number, tracking_status FROM shipments WHERE order_id = \(bind: orderID)
+            SELECT s.id, s.number, s.carrier, s.tracking_number, s.tracking_status, l.sku, l.quantity
+            FROM shipments s LEFT JOIN shipment_lines l ON l.shipment_id = s.id WHERE s.order_id = \(bind: orderID) ORDER BY s.number, l.sku
             """).all() {
-            let id = try r.decode(column: "id", as: UUID.self)
-            let shipmentLines = try await sql.raw("SELECT sku, quantity FROM shipment_lines WHERE shipment_id = \(bind: id) ORDER BY sku").all().map {
-                (sku: try $0.decode(column: "sku", as: String.self), quantity: try $0.decode(column: "quantity", as: Int64.self))
-            }
             let number = try r.decode(column: "number", as: String.self)
-            shipments[number] = ShipmentInfo(id: id, number: number, carrier: try r.decode(column: "carrier", as: String.self),
-                                             trackingNumber: try r.decode(column: "tracking_number", as: String?.self),
-                                             status: try r.decode(column: "tracking_status", as: String.self), lines: shipmentLines)
+            var shipment: ShipmentInfo
+            if let seen = shipments[number] { shipment = seen } else {
+                shipment = ShipmentInfo(
+                    id: try r.decode(column: "id", as: UUID.self), number: number, carrier: try r.decode(column: "carrier", as: String.self),
+                    trackingNumber: try r.decode(column: "tracking_number", as: String?.self),
+                    status: try r.decode(column: "tracking_status", as: String.self), lines: [])
+            }
+            if let sku = try r.decode(column: "sku", as: String?.self) {
+                shipment.lines.append((sku: sku, quantity: try r.decode(column: "quantity", as: Int64.self)))
+            }
+            shipments[number] = shipment
         }
         let promise = try await sql.raw("SELECT earliest, most_likely, latest FROM order_promises WHERE order_id = \(bind: orderID)").first().flatMap { r in
             PromiseInfo(earliest: LocalDay(iso: try r.decode(column: "earliest", as: String.self)) ?? LocalDay(ordinal: 0),
                         mostLikely: LocalDay(iso: try r.decode(column: "most_likely", as: String.self)) ?? LocalDay(ordinal: 0),
                         latest: LocalDay(iso: try r.decode(column: "latest", as: String.self)) ?? LocalDay(ordinal: 0))
         }
-        let overrides = try await OutboxController.stored(shopID: shopID, sql: sql)
         return MessageBuilder(
-            shopID: shopID, shopName: try o.decode(column: "shop_name", as: String.self),
-            shopZone: TimeZone(identifier: try o.decode(column: "shop_zone", as: String.self)) ?? .gmt, order: order,
-            settings: try await NotificationSettings.load(shopID: shopID, sql: sql),
+            shopID: shopID, shopName: shop.name, shopZone: shop.zone, order: order, settings: shop.settings,
             preferences: try await NotificationPreferences.effective(shopID: shopID, orderID: orderID, email: order.email, sql: sql),
-            promise: promise, shipments: shipments,
-            carriers: try await ShopCarriers.registry(shopID: shopID, sql: sql, logger: application.logger), overrides: overrides,
-            deployment: application.outboxConfiguration, secret: try await DeploymentSecrets.value("links", sql: sql), sql: sql)
+            promise: promise, shipments: shipments, carriers: shop.carriers, overrides: shop.overrides,
+            deployment: application.outboxConfiguration, secret: secret, sql: sql)
     }
 
     var language: String { Self.language(preferences.locale ?? order.locale) }

@@ -89,6 +89,32 @@ struct Outbox {
         }
     }
 
+    /// A message sent, to be recorded with the rest of its batch.
+    struct Delivered: Sendable {
+        var id: UUID
+        var kind: String
+        var transport: String
+        var reply: String
+        var at: Date
+        var lag: TimeInterval
+    }
+
+    /// Marks claimed rows sent, a batch per statement. Fenced by the claim: a worker whose lease ran out and
+    /// was taken over changes nothing.
+    func markSent(_ delivered: [Delivered], worker: String) async throws {
+        for start in stride(from: 0, to: delivered.count, by: 250) {
+            let chunk = delivered[start..<min(start + 250, delivered.count)]
+            let values = chunk.map { d -> SQLQueryString in
+                "(\(bind: d.id), \(bind: d.transport), \(bind: String(d.reply.prefix(1_000))), \(bind: d.at))"
+            }.joined(separator: ", ")
+            try await sql.raw("""
+                UPDATE outbox SET status = 'sent', transport = v.column2, provider_reply = v.column3, sent_at = v.column4, updated_at = v.column4,
+                last_error = NULL, claimed_by = NULL, claimed_until = NULL
+                FROM (VALUES \(values)) AS v WHERE outbox.id = v.column1 AND outbox.claimed_by = \(bind: worker)
+                """).run()
+        }
+    }
+
     /// Marks a claimed row sent. Fenced by the claim: a worker whose lease ran out and was taken over changes nothing.
     @discardableResult
     func markSent(_ id: UUID, worker: String, transport: String, reply: String, at time: Date) async throws -> Bool {

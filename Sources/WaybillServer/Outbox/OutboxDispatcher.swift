@@ -45,45 +45,83 @@ struct OutboxDispatcher {
         }
     }
 
-    /// Expands the claimed dispatch row; returns how many messages it wrote.
-    func expand(_ row: Outbox.Claimed, worker: String) async throws -> Int {
-        guard let orderID = row.orderID, let first = row.firstSeq, let last = row.lastSeq else {
-            throw Abort(.internalServerError, reason: "dispatch row \(row.id) names no facts")
-        }
-        let application = self.application
-        let now = application.dependencies.clock.now()
-        return try await application.write { db in
-            let sql = db as! any SQLDatabase
-            let facts = try await sql.raw("""
-                SELECT id, kind, payload, occurred_at, seq FROM timeline_facts
-                WHERE order_id = \(bind: orderID) AND seq >= \(bind: first) AND seq <= \(bind: last) ORDER BY seq
-                """).all().map { r in
-                    Fact(id: try r.decode(column: "id", as: UUID.self), kind: try r.decode(column: "kind", as: String.self),
-                         payload: JSONValue.parse(try r.decode(column: "payload", as: String.self)),
-                         occurredAt: try r.decode(column: "occurred_at", as: Date.self), seq: try r.decode(column: "seq", as: Int.self))
-                }
-            let endpoints = try await WebhookEndpoints(sql: sql).active(shopID: row.shopID)
-            let causes = facts.compactMap { fact in Self.cause(of: fact.kind, payload: fact.payload).map { (fact, $0) } }
-            var rows: [[any Encodable & Sendable]] = []
-            if !causes.isEmpty {
-                let builder = try await MessageBuilder.load(shopID: row.shopID, orderID: orderID, sql: sql, application: application)
-                for (fact, cause) in causes {
-                    rows += try await builder.messages(for: cause, fact: fact, now: now, newID: application.dependencies.ids.next)
-                }
-            }
-            if !endpoints.isEmpty {
-                let number = try await sql.raw("SELECT number FROM orders WHERE id = \(bind: orderID)").first()?.decode(column: "number", as: Int64.self)
-                for fact in facts {
-                    for endpoint in endpoints where endpoint.wants(fact.kind) {
-                        rows.append(try WebhookEndpoints.delivery(endpoint: endpoint, shopID: row.shopID, orderID: orderID, orderNumber: number,
-                                                                  fact: fact, id: application.dependencies.ids.next(), at: now))
+    /// Expands claimed dispatch rows in one transaction (shop data loaded once per shop); returns how many
+    /// messages they made. When the batch fails (one order's data is broken, a write conflicts), each row is
+    /// tried alone, so one bad row never holds back the rest.
+    func expand(_ rows: [Outbox.Claimed], worker: String) async throws -> Int {
+        guard !rows.isEmpty else { return 0 }
+        do {
+            return try await expandTogether(rows, worker: worker)
+        } catch where rows.count > 1 {
+            application.logger.info("outbox: a batch of \(rows.count) dispatch rows failed (\(error)); expanding them one by one")
+            var made = 0
+            for row in rows {
+                do { made += try await expandTogether([row], worker: worker) } catch {
+                    let now = application.dependencies.clock.now()
+                    try await application.writeGate.singleStatement(on: application.db) { db in
+                        try await Outbox(sql: db as! any SQLDatabase).markFailed(row.id, worker: worker, attempts: row.attempts,
+                                                                                  error: String(describing: error), permanent: false, at: now)
                     }
                 }
             }
-            if !rows.isEmpty {
-                try await sql.raw(SQLRows.insert(into: "outbox", Self.messageColumns, rows) + " ON CONFLICT (idempotency_key) DO NOTHING").run()
+            return made
+        }
+    }
+
+    private func expandTogether(_ claimed: [Outbox.Claimed], worker: String) async throws -> Int {
+        let application = self.application
+        let now = application.dependencies.clock.now()
+        let secret = try await application.linkSecret()
+        return try await application.write { db in
+            let sql = db as! any SQLDatabase
+            var shops: [UUID: MessageBuilder.ShopData] = [:]
+            var rows: [[any Encodable & Sendable]] = []
+            for row in claimed {
+                guard let orderID = row.orderID, let first = row.firstSeq, let last = row.lastSeq else {
+                    throw Abort(.internalServerError, reason: "dispatch row \(row.id) names no facts")
+                }
+                let facts = try await sql.raw("""
+                    SELECT id, kind, payload, occurred_at, seq FROM timeline_facts
+                    WHERE order_id = \(bind: orderID) AND seq >= \(bind: first) AND seq <= \(bind: last) ORDER BY seq
+                    """).all().map { r in
+                        Fact(id: try r.decode(column: "id", as: UUID.self), kind: try r.decode(column: "kind", as: String.self),
+                             payload: JSONValue.parse(try r.decode(column: "payload", as: String.self)),
+                             occurredAt: try r.decode(column: "occurred_at", as: Date.self), seq: try r.decode(column: "seq", as: Int.self))
+                    }
+                let causes = facts.compactMap { fact in Self.cause(of: fact.kind, payload: fact.payload).map { (fact, $0) } }
+                let shop: MessageBuilder.ShopData
+                if let known = shops[row.shopID] { shop = known } else {
+                    shop = try await MessageBuilder.ShopData.load(shopID: row.shopID, sql: sql, application: application)
+                    shops[row.shopID] = shop
+                }
+                var number: Int64?
+                if !causes.isEmpty {
+                    let builder = try await MessageBuilder.load(shop: shop, orderID: orderID, secret: secret, sql: sql, application: application)
+                    number = builder.order.number
+                    for (fact, cause) in causes {
+                        rows += try await builder.messages(for: cause, fact: fact, now: now, newID: application.dependencies.ids.next)
+                    }
+                }
+                if !shop.endpoints.isEmpty {
+                    if number == nil {
+                        number = try await sql.raw("SELECT number FROM orders WHERE id = \(bind: orderID)").first()?.decode(column: "number", as: Int64.self)
+                    }
+                    for fact in facts {
+                        for endpoint in shop.endpoints where endpoint.wants(fact.kind) {
+                            rows.append(try WebhookEndpoints.delivery(endpoint: endpoint, shopID: row.shopID, orderID: orderID, orderNumber: number,
+                                                                      fact: fact, id: application.dependencies.ids.next(), at: now))
+                        }
+                    }
+                }
             }
-            try await Outbox(sql: sql).markSent(row.id, worker: worker, transport: "dispatch", reply: "\(rows.count) messages", at: now)
+            for chunk in stride(from: 0, to: rows.count, by: 200) {
+                try await sql.raw(SQLRows.insert(into: "outbox", Self.messageColumns, Array(rows[chunk..<min(chunk + 200, rows.count)]))
+                                  + " ON CONFLICT (idempotency_key) DO NOTHING").run()
+            }
+            try await sql.raw("""
+                UPDATE outbox SET status = 'sent', sent_at = \(bind: now), transport = 'dispatch', claimed_by = NULL, claimed_until = NULL,
+                updated_at = \(bind: now) WHERE id IN (\(binds: claimed.map(\.id))) AND claimed_by = \(bind: worker)
+                """).run()
             return rows.count
         }
     }

@@ -31,11 +31,12 @@ struct OutboxSender {
         var reply: String
     }
 
-    func send(_ row: Outbox.Claimed, now: Date) async throws -> Sent {
+    /// `secret`: the endpoint's signing secret when the caller read it already (a batch reads them at once).
+    func send(_ row: Outbox.Claimed, now: Date, secret: String? = nil) async throws -> Sent {
         switch row.kind {
         case .email: return try await email(row, now: now)
         case .sms: return try await sms(row)
-        case .webhook: return try await webhook(row, now: now)
+        case .webhook: return try await webhook(row, now: now, secret: secret)
         case .dispatch: throw SendFailure(permanent: true, message: "a dispatch row is expanded, not sent")
         }
     }
@@ -105,16 +106,18 @@ struct OutboxSender {
         return Sent(transport: "sms", reply: "\(plan.kind) \(plan.parts.count) part(s): " + replies.joined(separator: ", "))
     }
 
-    private func webhook(_ row: Outbox.Claimed, now: Date) async throws -> Sent {
+    private func webhook(_ row: Outbox.Claimed, now: Date, secret known: String?) async throws -> Sent {
         let sql = application.db as! any SQLDatabase
         let endpoints = WebhookEndpoints(sql: sql)
-        guard let endpointID = row.endpointID, let url = row.recipient,
-              let secret = try await endpoints.secret(shopID: row.shopID, id: endpointID) else {
+        var secret = known
+        if secret == nil, let endpointID = row.endpointID { secret = try await endpoints.secret(shopID: row.shopID, id: endpointID) }
+        guard let endpointID = row.endpointID, let url = row.recipient, let secret else {
             throw SendFailure(permanent: true, message: "the webhook endpoint was deleted")
         }
         do {
             try await WebhookURLPolicy.check(url, allowPrivate: application.outboxConfiguration.allowPrivateWebhooks)
         } catch {
+            application.endpointHealth.failed(endpointID)
             try await endpoints.recordFailure(endpointID, error: "\(error)", at: now)
             throw SendFailure(permanent: false, message: "refused: \(error)")
         }
@@ -129,15 +132,19 @@ struct OutboxSender {
         do {
             response = try await post(url, headers: headers, body: body)
         } catch {
+            application.endpointHealth.failed(endpointID)
             try await endpoints.recordFailure(endpointID, error: "\(error)", at: now)
             throw SendFailure(permanent: false, message: "could not reach \(url): \(error)")
         }
         guard (200..<300).contains(response.status.code) else {
             let message = "endpoint answered \(response.status.code)"
+            application.endpointHealth.failed(endpointID)
             try await endpoints.recordFailure(endpointID, error: message, at: now)
             throw SendFailure(permanent: false, message: message)
         }
-        try await endpoints.recordSuccess(endpointID, at: now)
+        // The endpoint's health row is written when it changes, and at most every 30 s while it stays healthy:
+        // every delivery touching the one row would make all workers queue on its lock.
+        if application.endpointHealth.shouldRecordSuccess(endpointID, at: now) { try await endpoints.recordSuccess(endpointID, at: now) }
         return Sent(transport: "webhook", reply: "\(response.status.code)")
     }
 
@@ -195,6 +202,36 @@ extension Application {
             if let cache = storage[SettingsCacheKey.self] { return cache }
             let cache = NotificationSettingsCache()
             storage[SettingsCacheKey.self] = cache
+            return cache
+        }
+    }
+}
+
+/// When this instance last wrote an endpoint's success, so a healthy endpoint's row is not rewritten on every
+/// delivery. A failure forgets it, so the first success after a failure is always written.
+final class EndpointHealthCache: Sendable {
+    private let written = NIOLockedValueBox<[UUID: Date]>([:])
+
+    func shouldRecordSuccess(_ id: UUID, at time: Date) -> Bool {
+        written.withLockedValue { map in
+            if let last = map[id], time.timeIntervalSince(last) < 30, time >= last { return false }
+            map[id] = time
+            return true
+        }
+    }
+
+    func failed(_ id: UUID) { written.withLockedValue { _ = $0.removeValue(forKey: id) } }
+}
+
+extension Application {
+    private struct EndpointHealthKey: StorageKey { typealias Value = EndpointHealthCache }
+    private static let endpointHealthLock = NIOLock()
+
+    var endpointHealth: EndpointHealthCache {
+        Self.endpointHealthLock.withLock {
+            if let cache = storage[EndpointHealthKey.self] { return cache }
+            let cache = EndpointHealthCache()
+            storage[EndpointHealthKey.self] = cache
             return cache
         }
     }

@@ -56,23 +56,43 @@ struct OutboxPass: Sendable {
             try await Outbox(sql: db as! any SQLDatabase).claim(worker: worker, limit: limit, now: now)
         }
         guard !claimed.isEmpty else { return 0 }
-        // Dispatch rows first (they make the messages), then the messages, `workers` at a time.
-        for row in claimed where row.kind == .dispatch { await handle(row) }
+        let metrics = application.waybillMetrics
+        // Dispatch rows first (they make the messages), all in one transaction; then the messages, `workers` at a time.
+        let dispatch = claimed.filter { $0.kind == .dispatch }
+        if !dispatch.isEmpty {
+            do {
+                _ = try await OutboxDispatcher(application: application).expand(dispatch, worker: worker)
+                for row in dispatch { metrics.recordOutbox(kind: row.kind.rawValue, result: "sent") }
+            } catch {
+                application.logger.error("outbox: dispatch failed: \(String(reflecting: error))")
+            }
+        }
         let messages = claimed.filter { $0.kind != .dispatch }
+        guard !messages.isEmpty else { return claimed.count }
+        let batch = try await prepare(messages)
+        let sent = NIOLockedValueBox<[Outbox.Delivered]>([])
         let width = max(application.outboxConfiguration.workers, 1)
         await withTaskGroup(of: Void.self) { group in
             var next = 0
-            while next < messages.count, next < width {
-                let row = messages[next]
-                group.addTask { await handle(row) }
-                next += 1
+            func add(_ row: Outbox.Claimed) {
+                group.addTask {
+                    if let done = await handle(row, batch: batch) { sent.withLockedValue { $0.append(done) } }
+                }
             }
-            while await group.next() != nil, next < messages.count {
-                let row = messages[next]
-                group.addTask { await handle(row) }
-                next += 1
-            }
+            while next < messages.count, next < width { add(messages[next]); next += 1 }
+            while await group.next() != nil, next < messages.count { add(messages[next]); next += 1 }
         }
+        // Every send of the batch recorded in one statement.
+        let delivered = sent.withLockedValue { $0 }
+        do {
+            try await application.writeGate.singleStatement(on: application.db) { db in
+                try await Outbox(sql: db as! any SQLDatabase).markSent(delivered, worker: worker)
+            }
+        } catch {
+            // Not recorded: after the claim runs out they are sent again, with the same Message-ID / event id.
+            application.logger.error("outbox: could not record \(delivered.count) sends: \(String(reflecting: error))")
+        }
+        for done in delivered { metrics.recordOutbox(kind: done.kind, result: "sent", lag: done.lag) }
         return claimed.count
     }
 
@@ -81,31 +101,74 @@ struct OutboxPass: Sendable {
         while try await run(limit: 200) > 0 {}
     }
 
-    private func handle(_ row: Outbox.Claimed) async {
+    /// What a batch of messages needs from the database, read once for all of them: each message whose
+    /// customer has since turned its channel off (checked again at send time: an SMS held overnight must
+    /// not go after the customer said stop), and the signing secrets of the endpoints it posts to.
+    struct Batch: Sendable {
+        var optedOut: [UUID: String] = [:]
+        var secrets: [UUID: String] = [:]
+    }
+
+    private func prepare(_ messages: [Outbox.Claimed]) async throws -> Batch {
+        let sql = application.db as! any SQLDatabase
+        var batch = Batch()
+        let endpointIDs = Array(Set(messages.compactMap(\.endpointID)))
+        if !endpointIDs.isEmpty {
+            for row in try await sql.raw("SELECT id, secret FROM webhook_endpoints WHERE id IN (\(binds: endpointIDs))").all() {
+                batch.secrets[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "secret", as: String.self)
+            }
+        }
+        let personal = messages.filter { ($0.kind == .email || $0.kind == .sms) && $0.orderID != nil }
+        guard !personal.isEmpty else { return batch }
+        let orderIDs = Array(Set(personal.compactMap(\.orderID)))
+        var emails: [UUID: String] = [:]
+        for row in try await sql.raw("SELECT id, customer_email FROM orders WHERE id IN (\(binds: orderIDs))").all() {
+            emails[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "customer_email", as: String.self)
+        }
+        let subjects = orderIDs.map(NotificationPreferences.subject(orderID:)) + emails.values.map(NotificationPreferences.subject(email:))
+        var choices: [String: (email: Bool?, sms: Bool?)] = [:]
+        for row in try await sql.raw("""
+            SELECT subject, email, sms FROM notification_preferences WHERE shop_id IN (\(binds: Array(Set(personal.map(\.shopID)))))
+            AND subject IN (\(binds: Array(Set(subjects))))
+            """).all() {
+            choices[try row.decode(column: "subject", as: String.self)] = (try row.decode(column: "email", as: Bool?.self),
+                                                                          try row.decode(column: "sms", as: Bool?.self))
+        }
+        guard !choices.isEmpty else { return batch }
+        for row in personal {
+            guard let orderID = row.orderID, let email = emails[orderID] else { continue }
+            let order = choices[NotificationPreferences.subject(orderID: orderID)], customer = choices[NotificationPreferences.subject(email: email)]
+            if row.kind == .email, (order?.email ?? customer?.email) == false {
+                batch.optedOut[row.id] = "the customer turned e-mail updates off before it was sent"
+            }
+            if row.kind == .sms, (order?.sms ?? customer?.sms) == false {
+                batch.optedOut[row.id] = "the customer turned SMS updates off before it was sent"
+            }
+        }
+        return batch
+    }
+
+    /// Sends one message; returns it when sent (recorded with the batch), records anything else itself.
+    private func handle(_ row: Outbox.Claimed, batch: Batch) async -> Outbox.Delivered? {
         let metrics = application.waybillMetrics
         let now = application.dependencies.clock.now()
         let outbox = { @Sendable (body: @escaping @Sendable (Outbox) async throws -> Void) async throws in
             try await application.writeGate.singleStatement(on: application.db) { db in try await body(Outbox(sql: db as! any SQLDatabase)) }
         }
         do {
-            if row.kind == .dispatch {
-                _ = try await OutboxDispatcher(application: application).expand(row, worker: worker)
-                metrics.recordOutbox(kind: row.kind.rawValue, result: "sent")
-                return
-            }
-            if let reason = try await optedOut(row) {
+            if let reason = batch.optedOut[row.id] {
                 try await outbox { try await $0.markSuppressed(row.id, worker: worker, reason: reason, at: now) }
                 metrics.recordOutbox(kind: row.kind.rawValue, result: "suppressed")
-                return
+                return nil
             }
             if row.kind == .sms, let until = try await quietUntil(row, now: now) {
                 try await outbox { try await $0.postpone(row.id, worker: worker, until: until, reason: "held for quiet hours", at: now) }
-                return
+                return nil
             }
-            let sent = try await OutboxSender(application: application).send(row, now: now)
+            let sent = try await OutboxSender(application: application).send(row, now: now, secret: row.endpointID.flatMap { batch.secrets[$0] })
             let done = application.dependencies.clock.now()
-            try await outbox { _ = try await $0.markSent(row.id, worker: worker, transport: sent.transport, reply: sent.reply, at: done) }
-            metrics.recordOutbox(kind: row.kind.rawValue, result: "sent", lag: done.timeIntervalSince(row.createdAt))
+            return Outbox.Delivered(id: row.id, kind: row.kind.rawValue, transport: sent.transport, reply: sent.reply, at: done,
+                                    lag: done.timeIntervalSince(row.createdAt))
         } catch {
             let failure = error as? SendFailure
             let permanent = failure?.permanent ?? false
@@ -118,20 +181,8 @@ struct OutboxPass: Sendable {
             }
             metrics.recordOutbox(kind: row.kind.rawValue, result: parked ? "parked" : "retry")
             application.logger.log(level: parked ? .warning : .info, "outbox \(row.kind.rawValue) \(row.id) \(parked ? "parked" : "will retry"): \(message)")
+            return nil
         }
-    }
-
-    /// Checked again at send time: a customer who switched a channel off after the message was written (say,
-    /// while an SMS waited out the night) must not get it.
-    private func optedOut(_ row: Outbox.Claimed) async throws -> String? {
-        guard row.kind == .email || row.kind == .sms, let orderID = row.orderID else { return nil }
-        let sql = application.db as! any SQLDatabase
-        guard let email = try await sql.raw("SELECT customer_email FROM orders WHERE id = \(bind: orderID)").first()?
-            .decode(column: "customer_email", as: String.self) else { return nil }
-        let preferences = try await NotificationPreferences.effective(shopID: row.shopID, orderID: orderID, email: email, sql: sql)
-        if row.kind == .email, preferences.email == false { return "the customer turned e-mail updates off before it was sent" }
-        if row.kind == .sms, preferences.sms == false { return "the customer turned SMS updates off before it was sent" }
-        return nil
     }
 
     /// The end of the quiet hours an SMS falls in, in the customers' zone (the shop's unless the shop says otherwise).
