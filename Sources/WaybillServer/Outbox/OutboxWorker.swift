@@ -69,7 +69,11 @@ struct OutboxPass: Sendable {
         }
         let messages = claimed.filter { $0.kind != .dispatch }
         guard !messages.isEmpty else { return claimed.count }
-        let batch = try await prepare(messages)
+        var prepared = try await prepare(messages)
+        // This worker's claim ends then; a message not started 15 s before is left for the next claimant
+        // rather than sent while another worker may already have taken it.
+        prepared.sendBefore = now.addingTimeInterval(Outbox.lease - 15)
+        let batch = prepared
         let sent = NIOLockedValueBox<[Outbox.Delivered]>([])
         let width = max(application.outboxConfiguration.workers, 1)
         await withTaskGroup(of: Void.self) { group in
@@ -107,6 +111,7 @@ struct OutboxPass: Sendable {
     struct Batch: Sendable {
         var optedOut: [UUID: String] = [:]
         var secrets: [UUID: String] = [:]
+        var sendBefore = Date.distantFuture
     }
 
     private func prepare(_ messages: [Outbox.Claimed]) async throws -> Batch {
@@ -155,6 +160,7 @@ struct OutboxPass: Sendable {
         let outbox = { @Sendable (body: @escaping @Sendable (Outbox) async throws -> Void) async throws in
             try await application.writeGate.singleStatement(on: application.db) { db in try await body(Outbox(sql: db as! any SQLDatabase)) }
         }
+        guard now < batch.sendBefore else { return nil }
         do {
             if let reason = batch.optedOut[row.id] {
                 try await outbox { try await $0.markSuppressed(row.id, worker: worker, reason: reason, at: now) }
