@@ -24,6 +24,10 @@ struct PlatformTests {
         (["WAYBILL_DB_POOL_SIZE": "0"], "WAYBILL_DB_POOL_SIZE"), (["WAYBILL_LOG_FORMAT": "xml"], "WAYBILL_LOG_FORMAT"), (["WAYBILL_SECURE_COOKIES": "perhaps"], "WAYBILL_SECURE_COOKIES"),
         (["WAYBILL_JOBS": "sometimes"], "WAYBILL_JOBS"), (["WAYBILL_JOB_INTERVAL": "0"], "WAYBILL_JOB_INTERVAL"),
         (["WAYBILL_INBOX_PROCESSING": "later"], "WAYBILL_INBOX_PROCESSING"), (["WAYBILL_SANDBOX_SPEED": "0.5"], "WAYBILL_SANDBOX_SPEED"),
+        (["SMTP_URL": "http://mail.example.com"], "SMTP_URL"), (["SMTP_URL": "smtp://u:p@mail.example.com:25?starttls=off"], "SMTP_URL"),
+        (["WAYBILL_MAIL_FROM": "Shop <not an address>"], "WAYBILL_MAIL_FROM"), (["SMS_API_URL": "https://sms.example.com/send"], "SMS_API_URL"),
+        (["WAYBILL_PUBLIC_URL": "track.example.com"], "WAYBILL_PUBLIC_URL"), (["WAYBILL_OUTBOX_WORKERS": "-1"], "WAYBILL_OUTBOX_WORKERS"),
+        (["WAYBILL_WEBHOOK_ALLOW_PRIVATE": "maybe"], "WAYBILL_WEBHOOK_ALLOW_PRIVATE"),
     ])
     func aBadSettingNamesItsVariable(environment: [String: String], variable: String) {
         #expect {
@@ -45,6 +49,15 @@ struct PlatformTests {
         let pg = try Settings.fromEnvironment(["DATABASE_URL": "postgres://u@db:5432/waybill", "WAYBILL_PORT": "9000"])
         #expect(pg.database == .postgres(url: "postgres://u@db:5432/waybill"))
         #expect(pg.port == 9000)
+        let outbox = try Settings.fromEnvironment([
+            "SMTP_URL": "smtp://waybill:s%40crt@mail.example.com:587", "WAYBILL_MAIL_FROM": "한강 리빙 <hello@hangang.example>",
+            "SMS_API_URL": "https://sms.example.com/send", "SMS_ACCOUNT": "AC1", "SMS_TOKEN": "t", "SMS_FROM": "+8215881234",
+            "WAYBILL_PUBLIC_URL": "https://track.example.com/", "WAYBILL_OUTBOX_WORKERS": "0",
+        ]).outbox
+        #expect(outbox.smtp?.host == "mail.example.com" && outbox.smtp?.port == 587 && outbox.smtp?.password == "s@crt")
+        #expect(outbox.mailFrom.address == "hello@hangang.example" && outbox.mailFrom.name == "한강 리빙")
+        #expect(outbox.sms == SMSConfiguration(url: "https://sms.example.com/send", account: "AC1", token: "t", from: "+8215881234"))
+        #expect(outbox.publicURL == "https://track.example.com" && outbox.workers == 0 && !outbox.allowPrivateWebhooks)
     }
 
     @Test func metricsCountRequestsByRoute() async throws {
