@@ -125,18 +125,50 @@ struct MessageBuilder {
     var language: String { Self.language(preferences.locale ?? order.locale) }
     static func language(_ locale: String) -> String { locale.lowercased().hasPrefix("ko") ? "ko" : "en" }
 
-    /// The outbox rows for one cause: one per channel the shop's rules name, each pending, or suppressed/parked
-    /// with the reason when it cannot or must not go.
-    func messages(for cause: Cause, fact: OutboxDispatcher.Fact, now: Date, newID: () -> UUID) async throws -> [[any Encodable & Sendable]] {
-        let shipment = cause.shipment.flatMap { shipments[$0] }
+    /// The outbox rows for an order's causes in one batch. Causes of the same trigger about different shipments
+    /// (two parcels handed over together) become one digest message per channel; the others' rows are written
+    /// `suppressed` with a pointer to it, so each shipment still has its one row per trigger and channel.
+    func messages(for causes: [(OutboxDispatcher.Fact, Cause)], now: Date, newID: () -> UUID) async throws -> [[any Encodable & Sendable]] {
+        var rows: [[any Encodable & Sendable]] = []
+        var taken = Set<Int>()
+        for (i, (_, cause)) in causes.enumerated() where !taken.contains(i) {
+            taken.insert(i)
+            var group = [causes[i]]
+            if cause.shipment != nil {
+                for (j, other) in causes.enumerated() where !taken.contains(j) && other.1.trigger == cause.trigger && other.1.shipment != nil
+                    && !group.contains(where: { $0.1.shipment == other.1.shipment }) {
+                    taken.insert(j)
+                    group.append(other)
+                }
+            }
+            rows += try await messages(forGroup: group, now: now, newID: newID)
+        }
+        return rows
+    }
+
+    /// The rows for one trigger (one cause, or a digest of the same trigger about several shipments): one per
+    /// channel the shop's rules name, each pending, or suppressed/parked with the reason when it cannot or must not go.
+    private func messages(forGroup group: [(OutboxDispatcher.Fact, Cause)], now: Date, newID: () -> UUID) async throws -> [[any Encodable & Sendable]] {
+        let trigger = group[0].1.trigger
         var rows: [[any Encodable & Sendable]] = []
         var compensation: (code: String, description: String)?
-        if cause.trigger == .atRisk, let rule = settings.compensation, Self.delayDays(fact.payload).map({ $0 >= rule.minDelayDays }) ?? true {
+        if trigger == .atRisk, let rule = settings.compensation, Self.delayDays(group[0].0.payload).map({ $0 >= rule.minDelayDays }) ?? true {
             compensation = try await grantCoupon(rule, now: now)
         }
-        for channel in settings.channels(for: cause.trigger) {
-            let id = newID()
-            let key = "notify:\(order.id.uuidString.lowercased()):\(cause.shipment ?? "-"):\(cause.trigger.rawValue):\(channel.rawValue)"
+        // A parcel delivered before its news could go out needs no news.
+        let live = group.filter { _, cause in
+            guard let shipment = cause.shipment.flatMap({ shipments[$0] }) else { return true }
+            return !(shipment.status == "delivered" && [.outForDelivery, .failedAttempt, .stalled, .exception, .shipped].contains(trigger))
+        }
+        for channel in settings.channels(for: trigger) {
+            func key(_ cause: Cause) -> String {
+                "notify:\(order.id.uuidString.lowercased()):\(cause.shipment ?? "-"):\(trigger.rawValue):\(channel.rawValue)"
+            }
+            func row(_ id: UUID, _ cause: Cause, status: Outbox.Status, problem: String?, recipient: String?, content: Rendered) -> [any Encodable & Sendable] {
+                [id, shopID, order.id, channel.rawValue, trigger.rawValue, cause.shipment.flatMap { shipments[$0]?.id }, UUID?.none, key(cause),
+                 status.rawValue, 0, now, recipient, language, content.subject, content.text, content.html,
+                 "\(id.uuidString.lowercased())@\(deployment.messageIDDomain)", problem, now, now]
+            }
             var status = Outbox.Status.pending, problem: String?
             var recipient: String?
             switch channel {
@@ -150,20 +182,25 @@ struct MessageBuilder {
                 else if order.phone == nil { status = .suppressed; problem = "no phone number on the order" }
                 else if Self.normalisedPhone(order.phone!, country: order.country) == nil { status = .parked; problem = "invalid phone number '\(order.phone!.prefix(40))'" }
             }
-            if let shipment, ["delivered"].contains(shipment.status),
-               [.outForDelivery, .failedAttempt, .stalled, .exception, .shipped].contains(cause.trigger) {
-                status = .suppressed; problem = "superseded: the shipment was delivered before this could be sent"
+            for (_, cause) in group where !live.contains(where: { $0.1 == cause }) {
+                rows.append(row(newID(), cause, status: .suppressed, problem: "superseded: the shipment was delivered before this could be sent",
+                                recipient: recipient, content: Rendered(subject: nil, text: "", html: nil)))
             }
-            let messageID = "\(id.uuidString.lowercased())@\(deployment.messageIDDomain)"
-            let content: Rendered
+            guard let lead = live.first else { continue }
+            let id = newID()
+            var content = Rendered(subject: nil, text: "", html: nil)
             do {
-                content = try render(cause.trigger, channel: channel, fact: fact, shipment: shipment, compensation: compensation, rowID: id)
+                content = try render(trigger, channel: channel, parts: live.map { fact, cause in
+                    (fact, cause.shipment.flatMap { shipments[$0] })
+                }, compensation: compensation)
             } catch {
-                content = Rendered(subject: nil, text: "", html: nil)
                 status = .parked; problem = "template failed to render: \(error)"
             }
-            rows.append([id, shopID, order.id, channel.rawValue, cause.trigger.rawValue, shipment?.id, UUID?.none, key, status.rawValue, 0, now,
-                         recipient, language, content.subject, content.text, content.html, messageID, problem, now, now])
+            rows.append(row(id, lead.1, status: status, problem: problem, recipient: recipient, content: content))
+            for (_, cause) in live.dropFirst() {
+                rows.append(row(newID(), cause, status: .suppressed, problem: "sent together with shipment \(lead.1.shipment ?? "") in message \(id.uuidString.lowercased())",
+                                recipient: recipient, content: Rendered(subject: nil, text: "", html: nil)))
+            }
         }
         return rows
     }
@@ -174,29 +211,58 @@ struct MessageBuilder {
         var html: String?
     }
 
-    func render(_ trigger: NotificationTrigger, channel: NotificationChannel, fact: OutboxDispatcher.Fact, shipment: ShipmentInfo?,
-                compensation: (code: String, description: String)?, rowID: UUID) throws -> Rendered {
+    /// One trigger rendered for a channel: each part (a shipment, or the order) through the template, joined
+    /// into one message when there are several.
+    func render(_ trigger: NotificationTrigger, channel: NotificationChannel, parts: [(OutboxDispatcher.Fact, ShipmentInfo?)],
+                compensation: (code: String, description: String)?) throws -> Rendered {
         let set = overrides["\(trigger.rawValue)/\(channel.rawValue)/\(language)"]
             ?? DefaultTemplates.template(trigger, channel: channel, locale: language)
-        let context = self.context(trigger, channel: channel, fact: fact, shipment: shipment, compensation: compensation)
-        return try Self.render(set, trigger: trigger, channel: channel, context: context, shopName: shopName, brand: settings.brand,
-                               unsubscribe: link(unsubscribeFor: .email), language: language)
+        let rendered = try parts.map { fact, shipment in
+            try Self.parts(set, trigger: trigger, channel: channel,
+                           context: context(trigger, channel: channel, fact: fact, shipment: shipment, compensation: compensation), shopName: shopName)
+        }
+        return Self.wrap(rendered, channel: channel, shopName: shopName, brand: settings.brand, unsubscribe: link(unsubscribeFor: .email),
+                         language: language)
     }
 
-    /// A template set rendered for one channel: SMS text, or an e-mail's one-line subject, plain text and HTML
-    /// inside the branded layout (both with the unsubscribe footer). The console's preview uses it too.
-    static func render(_ set: TemplateSet, trigger: NotificationTrigger, channel: NotificationChannel, context: TemplateValue, shopName: String,
-                       brand: NotificationSettings.Brand, unsubscribe: String, language: String) throws -> Rendered {
+    struct Parts: Sendable {
+        var subject: String
+        var text: String
+        var fragment: String
+    }
+
+    static func parts(_ set: TemplateSet, trigger: NotificationTrigger, channel: NotificationChannel, context: TemplateValue,
+                      shopName: String) throws -> Parts {
         let schema = NotificationContent.schema(for: trigger)
         let text = try MessageTemplate(set.text, schema: schema).render(context, html: false)
-        guard channel == .email else { return Rendered(subject: nil, text: text, html: nil) }
+        guard channel == .email else { return Parts(subject: "", text: text, fragment: "") }
         let subject = try set.subject.map { try MessageTemplate($0, schema: schema).render(context, html: false) }
             .map { $0.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces) } ?? shopName
         let fragment = try set.html.map { try MessageTemplate($0, schema: schema).render(context, html: true) }
             ?? "<p>" + HTMLText.escape(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
+        return Parts(subject: subject, text: text, fragment: fragment)
+    }
+
+    /// SMS text, or an e-mail's one-line subject, plain text and HTML inside the branded layout (both with the
+    /// unsubscribe footer). Several parts (a digest) keep the first subject, say how many more, and follow
+    /// one another in the body.
+    static func wrap(_ parts: [Parts], channel: NotificationChannel, shopName: String, brand: NotificationSettings.Brand, unsubscribe: String,
+                     language: String) -> Rendered {
+        let text = parts.map(\.text).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: "\n\n----\n\n")
+        guard channel == .email else { return Rendered(subject: nil, text: text, html: nil) }
+        var subject = parts.first?.subject ?? shopName
+        if parts.count > 1 { subject += language == "ko" ? " 외 \(parts.count - 1)건" : " (+\(parts.count - 1) more)" }
+        let fragment = parts.map(\.fragment).joined(separator: "\n<hr style=\"border:0;border-top:1px solid #e5e7eb;margin:24px 0\">\n")
         return Rendered(subject: subject, text: EmailLayout.text(text, shopName: shopName, unsubscribe: unsubscribe, language: language),
                         html: EmailLayout.html(fragment, subject: subject, shopName: shopName, brand: brand, unsubscribe: unsubscribe,
                                                language: language))
+    }
+
+    /// One template set rendered with one context (the console's preview).
+    static func render(_ set: TemplateSet, trigger: NotificationTrigger, channel: NotificationChannel, context: TemplateValue, shopName: String,
+                       brand: NotificationSettings.Brand, unsubscribe: String, language: String) throws -> Rendered {
+        wrap([try parts(set, trigger: trigger, channel: channel, context: context, shopName: shopName)], channel: channel, shopName: shopName,
+             brand: brand, unsubscribe: unsubscribe, language: language)
     }
 
     func link(unsubscribeFor channel: NotificationChannel) -> String {

@@ -31,16 +31,23 @@ struct Outbox {
                                   "first_seq", "last_seq", "created_at", "updated_at"]
 
     /// The dispatch row for facts `first…last` of an order, for callers that insert it in a larger statement.
-    static func dispatchRow(id: UUID, shopID: UUID, orderID: UUID, first: Int, last: Int, at time: Date) -> [any Encodable & Sendable] {
-        [id, shopID, orderID, Kind.dispatch.rawValue, "dispatch:\(orderID.uuidString.lowercased()):\(first)", Status.pending.rawValue, 0, time,
-         first, last, time, time]
+    /// News about parcels waits this long before it is turned into messages, so the same news about several
+    /// parcels of one order (handed over one after another) goes out as one digest.
+    static let digestWindow: TimeInterval = 20
+
+    static func dispatchRow(id: UUID, shopID: UUID, orderID: UUID, first: Int, last: Int, at time: Date,
+                            due: Date? = nil) -> [any Encodable & Sendable] {
+        [id, shopID, orderID, Kind.dispatch.rawValue, "dispatch:\(orderID.uuidString.lowercased()):\(first)", Status.pending.rawValue, 0,
+         due ?? time, first, last, time, time]
     }
 
-    /// Writes the dispatch row for facts just appended (inside the caller's transaction).
-    func dispatch(id: UUID, shopID: UUID, orderID: UUID, first: Int, last: Int, at time: Date) async throws {
-        try await sql.raw(SQLRows.insert(into: "outbox", Self.dispatchColumns,
-                                         [Self.dispatchRow(id: id, shopID: shopID, orderID: orderID, first: first, last: last, at: time)])
-                          + " ON CONFLICT (idempotency_key) DO NOTHING").run()
+    /// Writes the dispatch row for facts just appended (inside the caller's transaction); facts about parcels
+    /// are due after the digest window.
+    func dispatch(id: UUID, shopID: UUID, orderID: UUID, first: Int, last: Int, kinds: [TimelineKind], at time: Date) async throws {
+        let aboutParcels = kinds.contains { [.shipmentHandedOver, .trackingUpdated].contains($0) }
+        let row = Self.dispatchRow(id: id, shopID: shopID, orderID: orderID, first: first, last: last, at: time,
+                                   due: aboutParcels ? time.addingTimeInterval(Self.digestWindow) : nil)
+        try await sql.raw(SQLRows.insert(into: "outbox", Self.dispatchColumns, [row]) + " ON CONFLICT (idempotency_key) DO NOTHING").run()
     }
 
     /// One claimed row.

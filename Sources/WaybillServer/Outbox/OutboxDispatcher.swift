@@ -76,6 +76,7 @@ struct OutboxDispatcher {
             let sql = db as! any SQLDatabase
             var shops: [UUID: MessageBuilder.ShopData] = [:]
             var rows: [[any Encodable & Sendable]] = []
+            var pending: [UUID: (shop: MessageBuilder.ShopData, causes: [(Fact, Cause)])] = [:]
             for row in claimed {
                 guard let orderID = row.orderID, let first = row.firstSeq, let last = row.lastSeq else {
                     throw Abort(.internalServerError, reason: "dispatch row \(row.id) names no facts")
@@ -96,11 +97,7 @@ struct OutboxDispatcher {
                 }
                 var number: Int64?
                 if !causes.isEmpty {
-                    let builder = try await MessageBuilder.load(shop: shop, orderID: orderID, secret: secret, sql: sql, application: application)
-                    number = builder.order.number
-                    for (fact, cause) in causes {
-                        rows += try await builder.messages(for: cause, fact: fact, now: now, newID: application.dependencies.ids.next)
-                    }
+                    pending[orderID, default: (shop, [])].causes += causes
                 }
                 if !shop.endpoints.isEmpty {
                     if number == nil {
@@ -113,6 +110,11 @@ struct OutboxDispatcher {
                         }
                     }
                 }
+            }
+            // Per order, all its causes in this batch together: the same news about several parcels is one message.
+            for (orderID, entry) in pending.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+                let builder = try await MessageBuilder.load(shop: entry.shop, orderID: orderID, secret: secret, sql: sql, application: application)
+                rows += try await builder.messages(for: entry.causes, now: now, newID: application.dependencies.ids.next)
             }
             for chunk in stride(from: 0, to: rows.count, by: 200) {
                 try await sql.raw(SQLRows.insert(into: "outbox", Self.messageColumns, Array(rows[chunk..<min(chunk + 200, rows.count)]))

@@ -39,7 +39,8 @@ struct Timeline {
         let sql = db as! any SQLDatabase
         try await sql.raw(SQLRows.insert(into: TimelineFact.schema, Self.columns, rows)).run()
         // In the same transaction: whatever these facts should tell the customer or the shop leaves through the outbox.
-        try await Outbox(sql: sql).dispatch(id: newID(), shopID: shopID, orderID: orderID, first: seq + 1, last: seq + facts.count, at: time)
+        try await Outbox(sql: sql).dispatch(id: newID(), shopID: shopID, orderID: orderID, first: seq + 1, last: seq + facts.count,
+                                            kinds: facts.map(\.0), at: time)
     }
 
     static let columns = ["id", "shop_id", "order_id", "seq", "kind", "occurred_at", "actor", "source", "payload"]

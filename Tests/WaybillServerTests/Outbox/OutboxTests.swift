@@ -42,7 +42,9 @@ extension TestApp {
         }
     }
 
+    /// Waits out the digest window (news about parcels is held that long), then sends everything due.
     func drainOutbox(worker: String = "test") async throws {
+        time.advance(by: Outbox.digestWindow)
         try await OutboxPass(application: app, worker: worker).drain()
     }
 }
@@ -96,6 +98,27 @@ struct OutboxTests {
             try await scan("e3", "91", "배달완료", at: "2026-11-24 14:00:00")
             try await t.drainOutbox()
             #expect(try await t.outbox().filter { $0.trigger == "delivered" }.count == 1)
+        }
+    }
+
+    @Test func twoParcelsHandedOverTogetherAreOneDigestMessage() async throws {
+        try await withTestApp { t in
+            let order = try await t.stockedOrder(quantity: 2)
+            try await t.drainOutbox()
+            for _ in 0..<2 {
+                #expect(try await t.ship(order, #"{"lines":[{"sku":"JAR-1","quantity":1}],"carrier":"cj","handed_over":true}"#).status == .created)
+                t.time.advance(by: 5)
+            }
+            // Within the digest window nothing about the parcels has gone yet.
+            try await OutboxPass(application: t.app, worker: "early").drain()
+            #expect(try await t.outbox().filter { $0.trigger == "shipped" }.isEmpty)
+            try await t.drainOutbox()
+            let shipped = try await t.outbox(kind: "email").filter { $0.trigger == "shipped" }
+            #expect(shipped.map(\.status).sorted() == ["sent", "suppressed"])
+            let digest = try #require(shipped.first { $0.status == "sent" })
+            #expect(digest.subject?.hasSuffix(" 외 1건") == true)
+            #expect(digest.text?.components(separatedBy: "\n----\n").count == 2)
+            #expect(shipped.first { $0.status == "suppressed" }?.lastError?.hasPrefix("sent together with shipment \(order)-") == true)
         }
     }
 
