@@ -84,10 +84,21 @@ struct OutboxPass: Sendable {
                 }
             }
             while next < messages.count, next < width { add(messages[next]); next += 1 }
-            while await group.next() != nil, next < messages.count { add(messages[next]); next += 1 }
+            while await group.next() != nil {
+                // Sends are recorded a few at a time: one statement for several, yet a crash leaves at most
+                // about `workers` sent-but-unrecorded messages to be sent again.
+                if sent.withLockedValue({ $0.count }) >= min(width, 16) { await record(sent) }
+                if next < messages.count { add(messages[next]); next += 1 }
+            }
         }
-        // Every send of the batch recorded in one statement.
-        let delivered = sent.withLockedValue { $0 }
+        await record(sent)
+        return claimed.count
+    }
+
+    /// Records (and empties) the sends collected so far, in one statement.
+    private func record(_ sent: NIOLockedValueBox<[Outbox.Delivered]>) async {
+        let delivered = sent.withLockedValue { list -> [Outbox.Delivered] in defer { list = [] }; return list }
+        guard !delivered.isEmpty else { return }
         do {
             try await application.writeGate.singleStatement(on: application.db) { db in
                 try await Outbox(sql: db as! any SQLDatabase).markSent(delivered, worker: worker)
@@ -96,8 +107,7 @@ struct OutboxPass: Sendable {
             // Not recorded: after the claim runs out they are sent again, with the same Message-ID / event id.
             application.logger.error("outbox: could not record \(delivered.count) sends: \(String(reflecting: error))")
         }
-        for done in delivered { metrics.recordOutbox(kind: done.kind, result: "sent", lag: done.lag) }
-        return claimed.count
+        for done in delivered { application.waybillMetrics.recordOutbox(kind: done.kind, result: "sent", lag: done.lag) }
     }
 
     /// Runs passes until nothing is due (tests, the demo, `waybill outbox drain`).
