@@ -14,7 +14,8 @@ extension Application {
             var config = try SQLPostgresConfiguration(url: url)
             config.searchPath = settings.postgresSearchPath
             databases.use(
-                .postgres(configuration: config, maxConnectionsPerEventLoop: settings.databasePoolSize, sqlLogLevel: .trace),
+                .postgres(configuration: config, maxConnectionsPerEventLoop: settings.databasePoolSize,
+                          connectionPoolTimeout: .milliseconds(Int64(settings.databasePoolTimeout * 1_000)), sqlLogLevel: .trace),
                 as: .psql
             )
             writeGate = WriteGate(serialised: false)

@@ -21,6 +21,9 @@ public struct Settings: Sendable {
     /// `text` (human-readable) or `json` (one object per line).
     public var logFormat: LogFormat = .text
     public enum LogFormat: String, Sendable { case text, json }
+    /// How long a request waits for a free PostgreSQL connection before failing. The test suite, which runs
+    /// many heavy tests at once on two cores, waits longer than a server should.
+    var databasePoolTimeout: TimeInterval = 10
     /// PostgreSQL schemas to search; tests give each test its own schema.
     public var postgresSearchPath: [String]? = nil
     /// Run the scheduled jobs (nightly replenishment plans, stock alerts) inside `waybill serve`.

@@ -66,6 +66,9 @@ func withTestApp(
         settings.database = .postgres(url: url)
         settings.postgresSearchPath = [schema]
         settings.databasePoolSize = 2
+        // The suite runs heavy tests side by side (64 racing buyers next to 1,000 orders through SMTP): a request
+        // may wait on the pool longer than a server's 10 s without anything being wrong.
+        settings.databasePoolTimeout = 120
     } else {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("waybill-\(schema).sqlite").path
         settings.database = .sqlite(path: path)
