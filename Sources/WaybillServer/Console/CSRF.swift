@@ -1,4 +1,5 @@
 import Vapor
+import WaybillCore
 
 /// Double-submit protection for every console form: each session holds a random token that every POST
 /// must echo in its `_csrf` field. A cross-site form cannot read the token, so it cannot forge a change.
@@ -53,5 +54,5 @@ enum ConsoleErrorPage {
         return Response(status: error.status, headers: headers, body: .init(string: body))
     }
 
-    static func escape(_ s: String) -> String { HTMLText.escape(s) }
+    static func escape(_ s: String) -> String { MessageTemplate.escapeHTML(s) }
 }

@@ -239,7 +239,7 @@ struct MessageBuilder {
         let subject = try set.subject.map { try MessageTemplate($0, schema: schema).render(context, html: false) }
             .map { $0.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces) } ?? shopName
         let fragment = try set.html.map { try MessageTemplate($0, schema: schema).render(context, html: true) }
-            ?? "<p>" + HTMLText.escape(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
+            ?? "<p>" + MessageTemplate.escapeHTML(text).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
         return Parts(subject: subject, text: text, fragment: fragment)
     }
 

@@ -166,9 +166,12 @@ struct NotificationPreferences: Codable, Sendable, Equatable {
                 email: try row.decode(column: "email", as: Bool?.self), sms: try row.decode(column: "sms", as: Bool?.self),
                 locale: try row.decode(column: "locale", as: String?.self))
         }
-        let order = byKey[subjects[0]], customer = byKey[subjects[1]]
-        return NotificationPreferences(email: order?.email ?? customer?.email, sms: order?.sms ?? customer?.sms,
-                                       locale: order?.locale ?? customer?.locale)
+        return resolve(order: byKey[subjects[0]], customer: byKey[subjects[1]])
+    }
+
+    /// The order's own choice over the customer's, field by field.
+    static func resolve(order: NotificationPreferences?, customer: NotificationPreferences?) -> NotificationPreferences {
+        NotificationPreferences(email: order?.email ?? customer?.email, sms: order?.sms ?? customer?.sms, locale: order?.locale ?? customer?.locale)
     }
 
     /// Sets the given fields (nil leaves a field as it was).

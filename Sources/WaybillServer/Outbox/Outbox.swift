@@ -122,16 +122,6 @@ struct Outbox {
         }
     }
 
-    /// Marks a claimed row sent. Fenced by the claim: a worker whose lease ran out and was taken over changes nothing.
-    @discardableResult
-    func markSent(_ id: UUID, worker: String, transport: String, reply: String, at time: Date) async throws -> Bool {
-        try await !sql.raw("""
-            UPDATE outbox SET status = 'sent', sent_at = \(bind: time), transport = \(bind: transport), provider_reply = \(bind: String(reply.prefix(1_000))),
-            last_error = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = \(bind: time)
-            WHERE id = \(bind: id) AND claimed_by = \(bind: worker) RETURNING id
-            """).all().isEmpty
-    }
-
     /// A failed try: back to pending after the back-off, or parked after the last try or a permanent refusal.
     func markFailed(_ id: UUID, worker: String, attempts: Int, error: String, permanent: Bool, at time: Date) async throws {
         let park = permanent || attempts >= Self.maxAttempts

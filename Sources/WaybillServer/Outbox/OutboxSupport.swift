@@ -128,18 +128,18 @@ struct DayFormat {
 enum EmailLayout {
     static func html(_ fragment: String, subject: String, shopName: String, brand: NotificationSettings.Brand, unsubscribe: String,
                      language: String) -> String {
-        let name = HTMLText.escape(shopName)
-        let head = brand.logoUrl.map { "<img src=\"\(HTMLText.escape($0))\" alt=\"\(name)\" height=\"32\" style=\"display:block;border:0\">" } ?? name
+        let name = MessageTemplate.escapeHTML(shopName)
+        let head = brand.logoUrl.map { "<img src=\"\(MessageTemplate.escapeHTML($0))\" alt=\"\(name)\" height=\"32\" style=\"display:block;border:0\">" } ?? name
         let footer = language == "ko"
-            ? "\(name)에서 주문하셔서 보내 드리는 배송 안내입니다. 더 받지 않으시려면 <a href=\"\(HTMLText.escape(unsubscribe))\" style=\"color:#444\">수신 거부</a>를 눌러 주세요."
-            : "You are receiving this because you ordered from \(name). <a href=\"\(HTMLText.escape(unsubscribe))\" style=\"color:#444\">Unsubscribe</a> from these updates."
+            ? "\(name)에서 주문하셔서 보내 드리는 배송 안내입니다. 더 받지 않으시려면 <a href=\"\(MessageTemplate.escapeHTML(unsubscribe))\" style=\"color:#444\">수신 거부</a>를 눌러 주세요."
+            : "You are receiving this because you ordered from \(name). <a href=\"\(MessageTemplate.escapeHTML(unsubscribe))\" style=\"color:#444\">Unsubscribe</a> from these updates."
         return """
             <!doctype html>
             <html lang="\(language)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-            <title>\(HTMLText.escape(subject))</title></head>
+            <title>\(MessageTemplate.escapeHTML(subject))</title></head>
             <body style="margin:0;padding:0;background:#f3f4f6;font-family:-apple-system,'Apple SD Gothic Neo','Malgun Gothic',Helvetica,Arial,sans-serif">
-            <div role="article" aria-label="\(HTMLText.escape(subject))" style="max-width:560px;margin:0 auto;background:#ffffff">
-            <div style="background:\(HTMLText.escape(brand.color));color:#ffffff;padding:16px 24px;font-size:18px;font-weight:600">\(head)</div>
+            <div role="article" aria-label="\(MessageTemplate.escapeHTML(subject))" style="max-width:560px;margin:0 auto;background:#ffffff">
+            <div style="background:\(MessageTemplate.escapeHTML(brand.color));color:#ffffff;padding:16px 24px;font-size:18px;font-weight:600">\(head)</div>
             <div style="padding:24px;font-size:16px;line-height:1.6;color:#1a1a1a">
             \(fragment)
             </div>

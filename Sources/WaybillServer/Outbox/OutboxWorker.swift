@@ -141,22 +141,23 @@ struct OutboxPass: Sendable {
             emails[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "customer_email", as: String.self)
         }
         let subjects = orderIDs.map(NotificationPreferences.subject(orderID:)) + emails.values.map(NotificationPreferences.subject(email:))
-        var choices: [String: (email: Bool?, sms: Bool?)] = [:]
+        var choices: [String: NotificationPreferences] = [:]
         for row in try await sql.raw("""
             SELECT subject, email, sms FROM notification_preferences WHERE shop_id IN (\(binds: Array(Set(personal.map(\.shopID)))))
             AND subject IN (\(binds: Array(Set(subjects))))
             """).all() {
-            choices[try row.decode(column: "subject", as: String.self)] = (try row.decode(column: "email", as: Bool?.self),
-                                                                          try row.decode(column: "sms", as: Bool?.self))
+            choices[try row.decode(column: "subject", as: String.self)] = NotificationPreferences(
+                email: try row.decode(column: "email", as: Bool?.self), sms: try row.decode(column: "sms", as: Bool?.self))
         }
         guard !choices.isEmpty else { return batch }
         for row in personal {
             guard let orderID = row.orderID, let email = emails[orderID] else { continue }
-            let order = choices[NotificationPreferences.subject(orderID: orderID)], customer = choices[NotificationPreferences.subject(email: email)]
-            if row.kind == .email, (order?.email ?? customer?.email) == false {
+            let choice = NotificationPreferences.resolve(order: choices[NotificationPreferences.subject(orderID: orderID)],
+                                                         customer: choices[NotificationPreferences.subject(email: email)])
+            if row.kind == .email, choice.email == false {
                 batch.optedOut[row.id] = "the customer turned e-mail updates off before it was sent"
             }
-            if row.kind == .sms, (order?.sms ?? customer?.sms) == false {
+            if row.kind == .sms, choice.sms == false {
                 batch.optedOut[row.id] = "the customer turned SMS updates off before it was sent"
             }
         }

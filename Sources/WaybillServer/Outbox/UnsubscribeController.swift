@@ -28,8 +28,8 @@ struct UnsubscribeController: RouteCollection {
         guard let token = try await token(req) else { return page(invalid: true, ko: ko, body: "") }
         let channel = token.channel == .email ? (ko ? "이메일" : "e-mail") : "SMS"
         let body = ko
-            ? "<p>\(HTMLText.escape(token.email)) 주소로 보내는 배송 안내 \(channel)을 더 이상 받지 않으시겠어요?</p>"
-            : "<p>Stop delivery updates by \(channel) to \(HTMLText.escape(token.email))?</p>"
+            ? "<p>\(MessageTemplate.escapeHTML(token.email)) 주소로 보내는 배송 안내 \(channel)을 더 이상 받지 않으시겠어요?</p>"
+            : "<p>Stop delivery updates by \(channel) to \(MessageTemplate.escapeHTML(token.email))?</p>"
         let button = ko ? "수신 거부" : "Unsubscribe"
         return page(invalid: false, ko: ko, body: body + """
             <form method="post"><button type="submit">\(button)</button></form>

@@ -288,6 +288,33 @@ struct OutboxTests {
         }
     }
 
+    @Test func smsGoesToTheProviderAsATwilioStyleFormPostWithBasicAuth() async throws {
+        let directory = try LocalServer.temporaryDirectory()
+        let provider = try LocalServer("webhook-test-receiver", ["--port", "0", "--dir", directory.path, "--status", "201"])
+        defer { provider.stop() }
+        let url = "http://127.0.0.1:\(provider.port)/2010-04-01/Accounts/AC1/Messages.json"
+        try await withTestApp(settings: { $0.outbox.sms = SMSConfiguration(url: url, account: "AC1", token: "tok", from: "+15005550006") }) { t in
+            #expect(try await t.send(.PUT, "/api/v1/notifications/settings", json: #"{"channels":{"order_confirmed":["sms"]}}"#).status == .ok)
+            _ = try await t.stockedOrder(quantity: 1)
+            try await t.drainOutbox()
+            let sms = try #require(try await t.outbox(kind: "sms").first)
+            #expect(sms.status == "sent" && sms.transport == "sms" && sms.recipient == "+821023456789")
+            let request = try #require(LocalServer.files(in: directory, suffix: ".json").first)
+            let posted = try JSONSerialization.jsonObject(with: Data(contentsOf: request)) as! [String: Any]
+            let headers = posted["headers"] as! [String: String]
+            #expect(posted["path"] as? String == "/2010-04-01/Accounts/AC1/Messages.json")
+            #expect(headers["authorization"] == "Basic " + Data("AC1:tok".utf8).base64EncodedString())
+            #expect(headers["content-type"]?.hasPrefix("application/x-www-form-urlencoded") == true)
+            let form = URLComponents(string: "?" + (posted["body"] as! String))?.queryItems ?? []
+            #expect(form.first { $0.name == "To" }?.value == "+821023456789")
+            #expect(form.first { $0.name == "From" }?.value == "+15005550006")
+            #expect(form.first { $0.name == "Body" }?.value == sms.text)
+            // Counted on /metrics.
+            let metrics = try await t.send(.GET, "/metrics", headers: [:]).text
+            #expect(metrics.contains(#"waybill_outbox_messages_total{kind="sms",result="sent"} 1"#))
+        }
+    }
+
     @Test func webhookURLsOnPrivateNetworksAreRefusedUnlessAllowed() async throws {
         try await withTestApp(settings: { $0.outbox.allowPrivateWebhooks = false }) { t in
             for url in ["http://127.0.0.1:8080/x", "http://localhost/x", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/latest"] {
@@ -325,7 +352,10 @@ struct OutboxTests {
             #expect(row.status == "sent" && row.messageID == before && row.attempts == 2)
             // A coming back late cannot overwrite B's outcome.
             let id = try #require(claimed).decode(column: "id", as: UUID.self)
-            #expect(try await Outbox(sql: t.app.db as! any SQLDatabase).markSent(id, worker: "A", transport: "smtp", reply: "late", at: t.time.current) == false)
+            try await Outbox(sql: t.app.db as! any SQLDatabase).markSent(
+                [Outbox.Delivered(id: id, kind: "email", transport: "smtp", reply: "late", at: t.time.current, lag: 0)], worker: "A")
+            let after = try #require(try await t.outbox().first { $0.recipient == "second@example.kr" })
+            #expect(after.status == "sent" && after.transport == "log")
         }
     }
 
