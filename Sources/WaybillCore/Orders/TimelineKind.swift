@@ -23,4 +23,8 @@ public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case orderPromised = "order_promised"
     /// The promised day is unlikely to be kept, before it passes (payload: latest, expected, probability).
     case deliveryAtRisk = "delivery_at_risk"
+    /// The customer turned e-mail or SMS updates for this order on or off (payload: email, sms).
+    case preferencesChanged = "preferences_changed"
+    /// The customer wrote to the shop from the tracking page (payload: message, channel); the support issue routes it.
+    case customerContacted = "customer_contacted"
 }

@@ -49,8 +49,9 @@ public func configure(_ app: Application, settings: Settings, dependencies: AppD
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.waybillMetrics))
     app.middleware.use(WaybillErrorMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(PublicFiles(publicDirectory: app.directory.publicDirectory))
 
+    app.lifecycle.use(PageFactWriter())
     try routes(app)
 }
 
@@ -73,8 +74,11 @@ func routes(_ app: Application) throws {
     try api.register(collection: PromiseSettingsController())
     try api.register(collection: InboxController())
     try api.register(collection: OutboxController())
+    try api.register(collection: TrackingPageAPIController())
     try app.register(collection: WebhookController())
     try app.register(collection: UnsubscribeController())
+    try app.register(collection: TrackingPageController())
+    try app.register(collection: TrackingLookupController())
 
     try app.register(collection: ConsoleController(sessions: app.sessions.middleware))
 }
@@ -86,6 +90,6 @@ enum Migrations {
         M006CreateOrders(), M007CreateOrderLines(), M008CreateOrderHolds(), M009CreateIdempotencyKeys(),
         M010CreateTimelineFacts(), M011CreateWarehouses(), SessionRecord.migration,
         M012CreateStockLocations(), M013CreateStockLevels(), M014CreateStockMovements(), M015CreateOrderAllocations(),
-        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(), M021CreateShopCarriers(), M022CreatePromises(), M023CreateCarrierCodeMaps(), M024CreateOutbox(),
+        M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(), M021CreateShopCarriers(), M022CreatePromises(), M023CreateCarrierCodeMaps(), M024CreateOutbox(), M025CreateTrackingPageSettings(),
     ]
 }

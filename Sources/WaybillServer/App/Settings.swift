@@ -42,6 +42,10 @@ public struct Settings: Sendable {
     var outbox = OutboxConfiguration()
     /// Whether `WAYBILL_PUBLIC_URL` was given (otherwise links use this instance's host and port).
     var publicURLGiven = false
+    /// `WAYBILL_CLIENT_IP_HEADER`: behind a reverse proxy, the header it puts the client's address in
+    /// (`X-Forwarded-For`: its last entry, the one the proxy added; `X-Real-IP`). Nil: the connection's address.
+    /// The tracking page's lookup limits count per client address.
+    var clientIPHeader: String? = nil
 
     public init(
         database: DatabaseChoice = .sqlite(path: "waybill.sqlite"), hostname: String = "127.0.0.1", port: Int = 8080,
@@ -179,6 +183,12 @@ public struct Settings: Sendable {
                 throw Invalid(variable: "WAYBILL_WEBHOOK_ALLOW_PRIVATE", problem: "must be true or false")
             }
             settings.outbox.allowPrivateWebhooks = flag
+        }
+        if let raw = value("WAYBILL_CLIENT_IP_HEADER") {
+            guard raw.count <= 64, raw.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                throw Invalid(variable: "WAYBILL_CLIENT_IP_HEADER", problem: "must be a header name such as X-Forwarded-For")
+            }
+            settings.clientIPHeader = raw
         }
         if let raw = value("WAYBILL_OUTBOX_WORKERS") {
             guard let workers = Int(raw), (0...256).contains(workers) else {

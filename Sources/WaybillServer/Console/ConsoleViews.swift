@@ -147,6 +147,10 @@ enum ConsoleFormat {
                 return "?"
             }()
             return "At risk: \(probability) chance of arriving by \(text("latest") ?? "?"); now expected \(text("expected") ?? "unknown")"
+        case .preferencesChanged:
+            func on(_ key: String) -> String { if case .bool(let b)? = p[key] { return b ? "on" : "off" } else { return "?" } }
+            return "Customer set updates: e-mail \(on("email")), SMS \(on("sms"))"
+        case .customerContacted: return "Customer wrote: \(text("message") ?? "")"
         case nil: return kind
         }
     }

@@ -26,6 +26,7 @@ struct DemoSeeder {
             Console:  \(baseURL)/console   e-mail \(email)   password \(password)
             API key:  \(apiKey)
                       curl -H 'Authorization: Bearer \(apiKey)' \(baseURL)/api/v1/orders?limit=5
+            Tracking: \(baseURL)/track/\(DemoSeeder.slug)   (order number + e-mail or postal code)
             ────────────────────────────────────────────────────────────────
 
             """

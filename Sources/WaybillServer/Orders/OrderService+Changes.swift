@@ -18,8 +18,15 @@ extension OrderService {
                 hold.releasedBy = "cancellation"
                 try await hold.save(on: db)
             }
+            // A parcel packed but not handed over is not going anywhere now: void it so nobody hands it over.
+            let voided = try await (db as! any SQLDatabase).raw("""
+                UPDATE shipments SET state = 'voided', next_check_at = NULL, updated_at = \(bind: time)
+                WHERE order_id = \(bind: orderID) AND state = 'packed' RETURNING number
+                """).all().map { try $0.decode(column: "number", as: String.self) }
             try await self.touch(order, at: time, on: db)
-            var facts: [(TimelineKind, any Encodable & Sendable)] = [(.orderCancelled, CancelFact(reason: reason, previousStatus: previous))]
+            var facts: [(TimelineKind, any Encodable & Sendable)] = [
+                (.orderCancelled, CancelFact(reason: reason, previousStatus: previous, voidedShipments: voided.isEmpty ? nil : voided.sorted())),
+            ]
             if !released.isEmpty {
                 facts.append((.stockReleased, ReleaseFact(lines: released.sorted { $0.key < $1.key }.map { .init(sku: $0.key, quantity: $0.value) })))
             }
@@ -64,11 +71,17 @@ extension OrderService {
 
     /// An operator's correction of contact details or addresses. Re-checks them like a new order and
     /// clears address holds that no longer apply (or adds ones that now do).
-    func correct(orderID: UUID, shop: Shop, patch: CorrectOrderRequest, actor: Actor) async throws -> OrderDTO {
+    /// `beforePacking`: refused once any parcel is packed (a customer's change; its label shows the old address).
+    func correct(orderID: UUID, shop: Shop, patch: CorrectOrderRequest, actor: Actor, beforePacking: Bool = false) async throws -> OrderDTO {
         let shopID = try shop.requireID()
         return try await withLockedOrder(orderID, shopID: shopID) { order, db in
             guard [.placed, .onHold, .ready].contains(order.status) else {
                 throw APIError(.conflict, "not_editable", "an order that is \(order.status.rawValue) can no longer be corrected")
+            }
+            if beforePacking, try await (db as! any SQLDatabase).raw("""
+                SELECT 1 AS packed FROM shipments WHERE order_id = \(bind: orderID) AND state <> 'voided' LIMIT 1
+                """).first() != nil {
+                throw APIError(.conflict, "already_packed", "the order is packed; its address can no longer be changed")
             }
             var issues = IssueList()
             var changed: [String] = []
@@ -230,6 +243,8 @@ extension OrderService {
 struct CancelFact: Codable, Sendable {
     var reason: String?
     var previousStatus: OrderStatus
+    /// Shipments packed for the order that will not leave now.
+    var voidedShipments: [String]? = nil
 }
 
 struct ReleaseFact: Codable, Sendable {

@@ -265,6 +265,11 @@ struct MessageBuilder {
              brand: brand, unsubscribe: unsubscribe, language: language)
     }
 
+    /// The order's tracking page; issued at the fact's time, so a resend carries the same link.
+    func link(trackingPageAt time: Date) -> String {
+        deployment.publicURL + "/t/" + TrackingLink(orderID: order.id, issuedAt: time).signed(secret: secret)
+    }
+
     func link(unsubscribeFor channel: NotificationChannel) -> String {
         deployment.publicURL + "/u/" + UnsubscribeToken(shopID: shopID, email: order.email, channel: channel).signed(secret: secret)
     }
@@ -283,7 +288,7 @@ struct MessageBuilder {
                 "total": .string(days.money(order.total, currency: order.currency)),
                 "items": .list(order.lines.map { .object(["name": .string($0.name), "quantity": .string("\($0.quantity)"), "sku": .string($0.sku)]) }),
             ]),
-            "links": .object(["order_status": .string(shipment.flatMap(trackingURL) ?? ""), "unsubscribe": .string(link(unsubscribeFor: channel))]),
+            "links": .object(["order_status": .string(link(trackingPageAt: fact.occurredAt)), "unsubscribe": .string(link(unsubscribeFor: channel))]),
         ]
         if let promise {
             root["promise"] = .object([

@@ -128,20 +128,14 @@ struct NotificationSettings: Codable, Sendable, Equatable {
         return until
     }
 
+    static let table = ShopSettingsTable<NotificationSettings>(name: "notification_settings")
+
     static func load(shopID: UUID, sql: any SQLDatabase) async throws -> NotificationSettings {
-        guard let row = try await sql.raw("SELECT settings FROM notification_settings WHERE shop_id = \(bind: shopID)").first() else {
-            return NotificationSettings()
-        }
-        return try JSONCoding.decoder.decode(NotificationSettings.self, from: Data(try row.decode(column: "settings", as: String.self).utf8))
+        try await table.load(shopID: shopID, sql: sql)?.settings ?? NotificationSettings()
     }
 
     static func save(_ settings: NotificationSettings, shopID: UUID, at time: Date, application: Application) async throws {
-        let text = String(decoding: try JSONCoding.encoder.encode(settings), as: UTF8.self)
-        try await application.write { db in
-            let sql = db as! any SQLDatabase
-            try await sql.raw("DELETE FROM notification_settings WHERE shop_id = \(bind: shopID)").run()
-            try await sql.raw("INSERT INTO notification_settings (shop_id, settings, updated_at) VALUES (\(bind: shopID), \(bind: text), \(bind: time))").run()
-        }
+        try await table.save(settings, shopID: shopID, at: time, application: application)
     }
 }
 

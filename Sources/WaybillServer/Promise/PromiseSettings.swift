@@ -63,21 +63,15 @@ struct PromiseSettings: Codable, Sendable, Equatable {
         }, uniquingKeysWith: { a, _ in a })
     }
 
+    static let table = ShopSettingsTable<PromiseSettings>(name: "promise_settings")
+
     static func load(shopID: UUID, sql: any SQLDatabase) async throws -> (PromiseSettings, version: String) {
-        guard let row = try await sql.raw("SELECT settings, updated_at FROM promise_settings WHERE shop_id = \(bind: shopID)").first() else {
-            return (PromiseSettings(), "default")
-        }
-        let settings = try JSONCoding.decoder.decode(PromiseSettings.self, from: Data(try row.decode(column: "settings", as: String.self).utf8))
-        return (settings, "\(shopID)@\(try row.decode(column: "updated_at", as: Date.self).timeIntervalSince1970)")
+        guard let saved = try await table.load(shopID: shopID, sql: sql) else { return (PromiseSettings(), "default") }
+        return (saved.settings, "\(shopID)@\(saved.updatedAt.timeIntervalSince1970)")
     }
 
     static func save(_ settings: PromiseSettings, shopID: UUID, at time: Date, application: Application) async throws {
-        let text = String(decoding: try JSONCoding.encoder.encode(settings), as: UTF8.self)
-        try await application.write { db in
-            let sql = db as! any SQLDatabase
-            try await sql.raw("DELETE FROM promise_settings WHERE shop_id = \(bind: shopID)").run()
-            try await sql.raw("INSERT INTO promise_settings (shop_id, settings, updated_at) VALUES (\(bind: shopID), \(bind: text), \(bind: time))").run()
-        }
+        try await table.save(settings, shopID: shopID, at: time, application: application)
     }
 }
 

@@ -27,7 +27,7 @@ struct PlatformTests {
         (["SMTP_URL": "http://mail.example.com"], "SMTP_URL"), (["SMTP_URL": "smtp://u:p@mail.example.com:25?starttls=off"], "SMTP_URL"),
         (["WAYBILL_MAIL_FROM": "Shop <not an address>"], "WAYBILL_MAIL_FROM"), (["SMS_API_URL": "https://sms.example.com/send"], "SMS_API_URL"),
         (["WAYBILL_PUBLIC_URL": "track.example.com"], "WAYBILL_PUBLIC_URL"), (["WAYBILL_OUTBOX_WORKERS": "-1"], "WAYBILL_OUTBOX_WORKERS"),
-        (["WAYBILL_WEBHOOK_ALLOW_PRIVATE": "maybe"], "WAYBILL_WEBHOOK_ALLOW_PRIVATE"),
+        (["WAYBILL_WEBHOOK_ALLOW_PRIVATE": "maybe"], "WAYBILL_WEBHOOK_ALLOW_PRIVATE"), (["WAYBILL_CLIENT_IP_HEADER": "X Forwarded: For"], "WAYBILL_CLIENT_IP_HEADER"),
     ])
     func aBadSettingNamesItsVariable(environment: [String: String], variable: String) {
         #expect {
@@ -54,6 +54,7 @@ struct PlatformTests {
             "SMS_API_URL": "https://sms.example.com/send", "SMS_ACCOUNT": "AC1", "SMS_TOKEN": "t", "SMS_FROM": "+8215881234",
             "WAYBILL_PUBLIC_URL": "https://track.example.com/", "WAYBILL_OUTBOX_WORKERS": "0",
         ]).outbox
+        #expect(try Settings.fromEnvironment(["WAYBILL_CLIENT_IP_HEADER": "X-Forwarded-For"]).clientIPHeader == "X-Forwarded-For")
         #expect(outbox.smtp?.host == "mail.example.com" && outbox.smtp?.port == 587 && outbox.smtp?.password == "s@crt")
         #expect(outbox.mailFrom.address == "hello@hangang.example" && outbox.mailFrom.name == "한강 리빙")
         #expect(outbox.sms == SMSConfiguration(url: "https://sms.example.com/send", account: "AC1", token: "t", from: "+8215881234"))

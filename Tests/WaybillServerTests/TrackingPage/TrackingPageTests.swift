@@ -1,0 +1,133 @@
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import WaybillServer
+@testable import WaybillCore
+
+@Suite("The tracking page: signed links, what it shows, escaping (W5–W7)")
+struct TrackingPageTests {
+    @Test func theSignedLinkOpensTheOrderAndTamperedOrExpiredLinksShowNothing() async throws {
+        try await withTestApp { t in
+            let order = try await t.stockedOrder(quantity: 1, email: "mina@example.com")
+            let path = try await t.trackingPath(order)
+            #expect(path.count == 3 + 49)
+            let page = try await t.page(path)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("id=\"headline\""))
+            #expect(page.text.contains("#\(order)"))
+            #expect(page.headers.first(name: "Content-Security-Policy")?.contains("default-src 'none'") == true)
+
+            // One character changed, and garbage: the same refusal, nothing about the order.
+            let last = path.last!
+            let tampered = String(path.dropLast()) + (last == "A" ? "B" : "A")
+            for bad in [tampered, "/t/abc", "/t/" + String(repeating: "x", count: 5_000), "/t/%3Cscript%3E"] {
+                let r = try await t.page(bad)
+                #expect(r.status == .notFound)
+                #expect(r.text.contains("id=\"link-error\""))
+                #expect(!r.text.contains("#\(order)"))
+            }
+            // 400 days later the link has expired; the lookup form still finds the order.
+            t.time.advance(by: 401 * 86_400)
+            let old = try await t.page(path)
+            #expect(old.status == .gone)
+            #expect(old.text.contains("id=\"link-error\""))
+        }
+    }
+
+    @Test func thePageShowsParcelsScansPromiseAndFreshnessInTheOrdersLanguage() async throws {
+        try await withTestApp { t in
+            let order = try await t.shippedCJOrder()
+            t.time.advance(by: 3_600)
+            let path = try await t.trackingPath(order)
+            let en = try await t.page(path + "?lang=en")
+            #expect(en.text.contains("<html lang=\"en\""))
+            #expect(en.text.contains("class=\"card shipment\""))
+            #expect(en.text.contains("aria-current=\"step\">In transit"))
+            #expect(en.text.contains("간선하차 · 곤지암Hub"))
+            #expect(en.text.contains("id=\"promise\""))
+            #expect(en.text.contains("Last scan"))
+            #expect(en.text.contains("Korea time"))
+            // Handed over: no cancel or address forms, and a reason instead.
+            #expect(!en.text.contains("id=\"cancel-form\""))
+            #expect(!en.text.contains("id=\"address-form\""))
+            #expect(en.text.contains("already with the carrier"))
+            // Without a switch the order's own language (the test orders are Korean).
+            let ko = try await t.page(path, language: "en")
+            #expect(ko.text.contains("<html lang=\"ko\""))
+            #expect(ko.text.contains("배송 중"))
+            // Well under the 50 KB budget.
+            #expect(en.body.readableBytes < 50_000)
+        }
+    }
+
+    @Test func markupInNamesScansAndTheFAQIsShownAsTextNeverRun() async throws {
+        try await withTestApp { t in
+            let hostile = "<script>document.title='XSS'</script><img src=x onerror=\"window.__xss=1\">"
+            let order = try await t.shippedCJOrder(scanText: hostile)
+            let faq = #"{"faq":[{"question":{"en":"\#(hostile.replacingOccurrences(of: "\"", with: "\\\""))"},"answer":{"en":"ok"}}]}"#
+            #expect(try await t.send(.PUT, "/api/v1/tracking-page/settings", json: faq).status == .ok)
+            let page = try await t.page(try await t.trackingPath(order) + "?lang=en")
+            #expect(!page.text.contains("<script"))
+            #expect(!page.text.contains("<img src=x"))
+            #expect(page.text.contains("&lt;script&gt;document.title="))
+        }
+    }
+
+    @Test func theShopsBrandFAQAndPromotionsAppearAndPromotionsOnlyWithGoodNews() async throws {
+        try await withTestApp { t in
+            let bad = try await t.send(.PUT, "/api/v1/tracking-page/settings",
+                                       json: #"{"primary_color":"red","logo_url":"javascript:alert(1)","promotions":[{"title":{},"link_url":"ftp://x"}]}"#)
+            #expect(bad.status == .unprocessableEntity)
+            let fields = Set(try bad.errorFields())
+            #expect(fields.isSuperset(of: ["primary_color", "logo_url", "promotions[0].title", "promotions[0].link_url"]))
+
+            let good = #"""
+            {"primary_color":"#ffd400","tagline":{"ko":"겨울 세일","en":"Winter sale"},
+             "faq":[{"question":{"ko":"언제 와요?","en":"When?"},"answer":{"ko":"곧","en":"Soon"}}],
+             "promotions":[{"title":{"ko":"새 머그","en":"New mugs"},"link_url":"https://shop.example/mugs"}],
+             "return_policy":{"en":"Returns within 14 days."}}
+            """#
+            #expect(try await t.send(.PUT, "/api/v1/tracking-page/settings", json: good).status == .ok)
+            let order = try await t.stockedOrder(quantity: 1)
+            let page = try await t.page(try await t.trackingPath(order) + "?lang=en")
+            #expect(page.text.contains("Winter sale"))
+            #expect(page.text.contains("<summary>When?</summary>"))
+            #expect(page.text.contains("New mugs"))
+            // A yellow brand cannot carry white text: the page darkens it for links and buttons (4.5:1).
+            #expect(!page.text.contains("a{color:#ffd400}"))
+
+        }
+    }
+
+    @Test func badNewsHidesThePromotionsAndSaysWhatToDo() async throws {
+        try await withTestApp { t in
+            let settings = #"{"promotions":[{"title":{"ko":"새 머그","en":"New mugs"},"link_url":"https://shop.example/mugs"}]}"#
+            #expect(try await t.send(.PUT, "/api/v1/tracking-page/settings", json: settings).status == .ok)
+            let shipped = try await t.shippedCJOrder()
+            let path = try await t.trackingPath(shipped) + "?lang=en"
+            #expect(try await t.page(path).text.contains("New mugs"))
+            let failed = #"{"id":"e9","tracking_number":"623012590022","carrier":"cj","events":[{"occurred_at":"2026-11-24 15:00:00","status":"failed_attempt","text":"부재중"}]}"#
+            #expect(try await t.waybillWebhook(failed).status == .ok)
+            t.time.advance(by: 86_400)
+            let sad = try await t.page(path)
+            #expect(sad.text.contains("A delivery attempt failed"))
+            #expect(!sad.text.contains("New mugs"))
+            #expect(sad.text.contains("What you can do"))
+        }
+    }
+
+    @Test func messagesLinkToTheTrackingPage() async throws {
+        try await withTestApp { t in
+            _ = try await t.stockedOrder(quantity: 1)
+            try await t.drainOutbox()
+            let body = try await (t.app.db as! any SQLDatabase).raw("SELECT body_text FROM outbox WHERE kind = 'email'").all()
+                .compactMap { try $0.decode(column: "body_text", as: String?.self) }
+            #expect(!body.isEmpty)
+            #expect(body.allSatisfy { $0.contains("/t/") })
+            let path = try #require(body.first.flatMap { text in text.range(of: "/t/").map { String(text[$0.lowerBound...].prefix(52)) } })
+            #expect(try await t.page(path).status == .ok)
+        }
+    }
+}
