@@ -52,6 +52,9 @@ struct ConsoleController: RouteCollection {
         signedIn.post("notifications", use: notifications.save)
         signedIn.get("notifications", "templates", ":trigger", ":channel", ":locale", use: notifications.edit)
         signedIn.post("notifications", "templates", ":trigger", ":channel", ":locale", use: notifications.update)
+        let trackingPage = ConsoleTrackingPageController()
+        signedIn.get("tracking-page", use: trackingPage.show)
+        signedIn.post("tracking-page", use: trackingPage.save)
     }
 
     struct LoginForm: Content { var email: String; var password: String }
@@ -140,6 +143,8 @@ struct ConsoleController: RouteCollection {
         var order: OrderDetailView
         var holdReasons: [String]
         var promise: PromiseView?
+        /// The customer's tracking page, as their messages link to it.
+        var trackingURL: String
     }
 
     func order(req: Request) async throws -> View {
@@ -151,7 +156,8 @@ struct ConsoleController: RouteCollection {
             order: try OrderDetailView(order, shop: shop, facts: facts), holdReasons: HoldReason.allCases.map(\.rawValue),
             promise: try await (req.db as! any SQLDatabase).raw(
                 "SELECT " + PromiseService.columns + " FROM order_promises WHERE order_id = \(bind: try order.requireID())"
-            ).first().map { PromiseView(try PromiseService.dto($0), timezone: shop.timezone) }
+            ).first().map { PromiseView(try PromiseService.dto($0), timezone: shop.timezone) },
+            trackingURL: try await req.application.trackingURL(orderID: try order.requireID(), at: req.now)
         ))
     }
 

@@ -69,6 +69,7 @@ struct ConsoleTests {
             let detail = try await t.send(.GET, "/console/orders/\(id)", headers: ["Cookie": "waybill_session=\(session.cookie)"])
             #expect(detail.text.contains("PO box"))
             #expect(detail.text.contains("order_placed"))
+            #expect(detail.text.contains("/t/"))
 
             let forged = try await t.app.testing().sendRequest(.POST, "/console/orders/\(id)/release",
                 headers: form(session.cookie), body: ByteBuffer(string: "reason=po_box&_csrf=forged"))

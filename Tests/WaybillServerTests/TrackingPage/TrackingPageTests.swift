@@ -131,3 +131,28 @@ struct TrackingPageTests {
         }
     }
 }
+
+@Suite("Console: the tracking page's settings")
+struct ConsoleTrackingPageTests {
+    @Test func anOperatorEditsTheFAQAndBrandAndCustomersSeeThem() async throws {
+        try await withTestApp { t in
+            let (_, session) = try await ConsoleTests().signIn(t)
+            func post(_ form: String) async throws -> TestingHTTPResponse {
+                try await t.app.testing().sendRequest(.POST, "/console/tracking-page", headers: ConsoleTests().form(session.cookie),
+                                                      body: ByteBuffer(string: form + "&_csrf=\(session.csrf)"))
+            }
+            let page = try await t.send(.GET, "/console/tracking-page", headers: ["Cookie": "waybill_session=\(session.cookie)"])
+            #expect(page.status == .ok && page.text.contains("When will my order arrive?"))
+            // A bad colour is refused with its field and nothing is saved.
+            #expect(try await post("color=blue&q0_en=Hi").text.contains("primary_color"))
+            let saved = try await post("color=%232f6f4e&q0_ko=%EB%B0%98%ED%92%88%EC%9D%80%3F&q0_en=Returns%3F&a0_en=Within+14+days&cancel=on&return_en=Send+it+back")
+            #expect(saved.status == .seeOther)
+            let settings = try await t.send(.GET, "/api/v1/tracking-page/settings").json()
+            #expect((settings["faq"] as? [[String: Any]])?.count == 1)
+            #expect((settings["self_service"] as? [String: Bool])?["address_change"] == false)
+            let lookup = try await t.page("/track/test?lang=en")
+            #expect(lookup.text.contains("<summary>Returns?</summary>"))
+            #expect(lookup.text.contains("#2f6f4e"))
+        }
+    }
+}
