@@ -147,7 +147,7 @@ struct TrackingLookupController: RouteCollection {
                           + "</p><p><a href=\"/track/\(esc(slug))?lang=\(language)\">\(ko ? "다시 조회하기" : "Try again")</a></p></section>", .notFound)
         }
         record("found")
-        let registry = try await ShopCarriers.registry(shopID: shop.id, sql: req.db as! any SQLDatabase, logger: req.logger)
+        let registry = try await state.carriers(shopID: shop.id, application: req.application, now: req.now)
         let carrier = registry.carrier(CarrierCode(parcel.carrier)).map { ko ? ($0.nameKo ?? $0.nameEn) : $0.nameEn } ?? parcel.carrier
         let zone = TimeZone(identifier: try await (req.db as! any SQLDatabase).raw("SELECT timezone FROM shops WHERE id = \(bind: shop.id)").first()?
             .decode(column: "timezone", as: String.self) ?? "UTC") ?? .gmt

@@ -48,7 +48,7 @@ struct TrackingPageController: RouteCollection {
 
     private func page(_ req: Request, data: TrackingPageData, language: String, notice: TrackingPageView.Notice?, status: HTTPStatus) async throws -> Response {
         let settings = try await req.application.trackingPage.settings(shopID: data.shopID, application: req.application, now: req.now)
-        let registry = try await ShopCarriers.registry(shopID: data.shopID, sql: req.db as! any SQLDatabase, logger: req.logger)
+        let registry = try await req.application.trackingPage.carriers(shopID: data.shopID, application: req.application, now: req.now)
         let view = TrackingPageView(data: data, settings: settings, language: language, now: req.now, path: "/t/" + (req.parameters.get("token") ?? ""),
                                     notice: notice, carrierName: { code in
                                         registry.carrier(CarrierCode(code)).map { language == "ko" ? ($0.nameKo ?? $0.nameEn) : $0.nameEn } ?? code })

@@ -78,7 +78,12 @@ struct TrackingPageData: Sendable {
         guard let row = try await sql.raw("""
             SELECT o.id, o.shop_id, o.number, o.status, o.locale, o.customer_name, o.customer_email, o.customer_phone, o.shipping_address,
             o.placed_at, s.name AS shop_name, s.slug AS shop_slug, s.timezone AS shop_timezone, p.order_id AS promise_order,
-            \(PromiseService.columns(prefix: "p.", as: "p_"))
+            \(PromiseService.columns(prefix: "p.", as: "p_")),
+            (SELECT code FROM coupon_codes c WHERE c.order_id = o.id ORDER BY c.assigned_at LIMIT 1) AS coupon,
+            (SELECT email FROM notification_preferences n WHERE n.shop_id = o.shop_id AND n.subject = \(bind: NotificationPreferences.subject(orderID: orderID))) AS order_email,
+            (SELECT sms FROM notification_preferences n WHERE n.shop_id = o.shop_id AND n.subject = \(bind: NotificationPreferences.subject(orderID: orderID))) AS order_sms,
+            (SELECT email FROM notification_preferences n WHERE n.shop_id = o.shop_id AND n.subject = 'customer:' || LOWER(o.customer_email)) AS customer_email_pref,
+            (SELECT sms FROM notification_preferences n WHERE n.shop_id = o.shop_id AND n.subject = 'customer:' || LOWER(o.customer_email)) AS customer_sms_pref
             FROM orders o JOIN shops s ON s.id = o.shop_id LEFT JOIN order_promises p ON p.order_id = o.id
             WHERE o.id = \(bind: orderID)
             """).first() else { return nil }
@@ -98,9 +103,12 @@ struct TrackingPageData: Sendable {
             placedAt: try row.decode(column: "placed_at", as: Date.self), items: names,
             promise: try row.decode(column: "promise_order", as: UUID?.self) == nil ? nil : try PromiseService.dto(row, prefix: "p_"),
             parcels: try await parcels(orderID: orderID, names: names, sql: sql),
-            compensation: try await sql.raw("SELECT code FROM coupon_codes WHERE order_id = \(bind: orderID) ORDER BY assigned_at LIMIT 1").first()?
-                .decode(column: "code", as: String.self),
-            preferences: try await NotificationPreferences.effective(shopID: shopID, orderID: orderID, email: email, sql: sql))
+            compensation: try row.decode(column: "coupon", as: String?.self),
+            // In one query with the order: the order's own choice over the customer's (`NotificationPreferences.resolve`).
+            preferences: NotificationPreferences.resolve(
+                order: NotificationPreferences(email: try row.decode(column: "order_email", as: Bool?.self), sms: try row.decode(column: "order_sms", as: Bool?.self)),
+                customer: NotificationPreferences(email: try row.decode(column: "customer_email_pref", as: Bool?.self),
+                                                  sms: try row.decode(column: "customer_sms_pref", as: Bool?.self))))
     }
 
     /// The order's shipments with their items and up to 200 newest scans each.

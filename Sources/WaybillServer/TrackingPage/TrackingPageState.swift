@@ -15,6 +15,7 @@ final class TrackingPageState: Sendable {
 
     private let orders = NIOLockedValueBox<[UUID: (data: TrackingPageData, at: Date)]>([:])
     private let settings = NIOLockedValueBox<[UUID: (settings: TrackingPageSettings, at: Date)]>([:])
+    private let carriers = NIOLockedValueBox<[UUID: (registry: CarrierRegistry, at: Date)]>([:])
     /// Per client address: 10 lookups at once, then one every 6 s.
     let clients = NIOLockedValueBox(AttemptLimiter(capacity: 10, refillSeconds: 6))
     /// Per order number: 5 failed lookups at once, then one every 3 minutes (whoever tries).
@@ -45,6 +46,14 @@ final class TrackingPageState: Sendable {
     }
 
     func forget(shop id: UUID) { settings.withLockedValue { _ = $0.removeValue(forKey: id) } }
+
+    /// The shop's carriers (names, tracking links), kept 30 seconds like its settings.
+    func carriers(shopID: UUID, application: Application, now: Date) async throws -> CarrierRegistry {
+        if let hit = carriers.withLockedValue({ $0[shopID] }), abs(now.timeIntervalSince(hit.at)) < 30 { return hit.registry }
+        let loaded = try await ShopCarriers.registry(shopID: shopID, sql: application.db as! any SQLDatabase, logger: application.logger)
+        carriers.withLockedValue { $0[shopID] = (loaded, now) }
+        return loaded
+    }
 }
 
 /// Page views and lookups are facts (W1 measures deflection from them) but too many to write one by one:
