@@ -553,7 +553,8 @@ final class SMTPTestServer: @unchecked Sendable {
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         self.process = process
-        let deadline = Date().addingTimeInterval(15)
+        // Python starting aiosmtpd beside a busy suite (a Chromium run, 64 racing buyers) has taken over 15 s in CI.
+        let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
             if let match = try String(contentsOf: log, encoding: .utf8).firstMatch(of: /READY (\d+)/) {
                 self.port = Int(match.1)!
