@@ -1,5 +1,6 @@
 -- wrk script of scripts/bench-page: GET /t/{token}, each request a token picked at random from the file
--- BENCH_TOKENS (one a line; a file of one line is the "hot" case). The same script drives the Waybill server
+-- BENCH_TOKENS (one a line, alone or as the 49-character word of "number token shipped"; a file of one line
+-- is the "hot" case). The same script drives the Waybill server
 -- and nginx serving a saved page, so both see the same requests.
 --
 -- No response() callback: wrk would copy every page body into Lua, which costs the load generator more CPU
@@ -27,8 +28,12 @@ end
 
 function init(_)
    for line in io.lines(path) do
-      local token = line:match("^%s*(%S+)")
-      if token then tokens[#tokens + 1] = token end
+      for word in line:gmatch("%S+") do
+         if #word == 49 then
+            tokens[#tokens + 1] = word
+            break
+         end
+      end
    end
    if #tokens == 0 then error("no tokens in " .. path) end
    math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
