@@ -100,14 +100,17 @@ struct DayFormat {
 
     func date(_ date: Date, zone: TimeZone) -> String { day(LocalDay(date, in: zone)) }
 
+    /// "Nov 30, 14:05" / "11월 30일 14:05" in `zone`. Integer arithmetic on the zone's offset: a page formats every
+    /// scan with it, and a `Calendar` and `String(format:)` per scan were a sixth of a page's rendering.
     func time(_ date: Date, zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.hour, .minute], from: date)
-        let clock = String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
-        let d = LocalDay(date, in: zone)
+        let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
+        let d = LocalDay(ordinal: Int((Double(local) / 86_400).rounded(.down)))
+        let minutes = (local - d.ordinal * 86_400) / 60
+        let clock = Self.twoDigits(minutes / 60) + ":" + Self.twoDigits(minutes % 60)
         return language == "ko" ? "\(d.month)월 \(d.day)일 \(clock)" : "\(Self.monthsEn[d.month - 1]) \(d.day), \(clock)"
     }
+
+    private static func twoDigits(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
 
     func money(_ minor: Int64, currency: String) -> String {
         let digits = ["KRW": 0, "JPY": 0, "VND": 0, "CLP": 0].keys.contains(currency) ? 0 : 2

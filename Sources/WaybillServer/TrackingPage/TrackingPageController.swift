@@ -16,8 +16,8 @@ struct TrackingPageController: RouteCollection {
     static let customer = Actor(name: "customer", source: "tracking_page")
 
     /// The page's language: the switch, else the order's, else the browser's.
-    static func language(_ req: Request, order: String?) -> String {
-        if let chosen = (try? req.query.get(String.self, at: "lang")) ?? (try? req.content.get(String.self, at: "lang")),
+    static func language(_ req: Request, order: String?, chosen: String?? = nil) -> String {
+        if let chosen = chosen ?? ((try? req.query.get(String.self, at: "lang")) ?? (try? req.content.get(String.self, at: "lang"))),
            ["ko", "en"].contains(chosen) { return chosen }
         if let order { return order.lowercased().hasPrefix("ko") ? "ko" : "en" }
         return (req.headers.first(name: .acceptLanguage) ?? "").lowercased().hasPrefix("ko") ? "ko" : "en"
@@ -27,35 +27,57 @@ struct TrackingPageController: RouteCollection {
         TrackingLink.verify(req.parameters.get("token") ?? "", secret: try await req.application.linkSecret(), now: req.now)
     }
 
+    /// The page. A page rendered for the same link and language switch in the last few seconds, from the
+    /// order as currently kept, is sent again without checking the link's signature or rendering (the
+    /// token was checked when it was kept; its expiry is checked on every view).
     func show(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        let query = PageQuery(req.url.query)
+        let state = req.application.trackingPage
+        let chosen = query.lang.flatMap { ["ko", "en"].contains($0) ? $0 : nil }
+        let key = TrackingPageState.pageKey(token: token, language: chosen)
+        if query.done == nil, let kept = state.page(key, now: req.now) {
+            recordView(req, orderID: kept.orderID, shopID: kept.shopID, language: kept.language, via: query.via)
+            return Self.html(kept.body)
+        }
         let link: TrackingLink
         switch try await self.link(req) {
         case .success(let l): link = l
         case .failure(let refusal): return Self.linkError(req, refusal)
         }
-        let state = req.application.trackingPage
-        guard let data = try await state.order(link.orderID, application: req.application, now: req.now) else {
+        guard let (data, serial) = try await state.read(link.orderID, application: req.application, now: req.now) else {
             return Self.linkError(req, .tampered)
         }
-        let language = Self.language(req, order: data.locale)
-        let notice = (try? req.query.get(String.self, at: "done")).flatMap { Self.doneText($0, ko: language == "ko") }
-            .map { TrackingPageView.Notice(text: $0, alert: false) }
-        _ = state.facts.add(ShopFacts.row(id: req.newID(), shopID: data.shopID, .trackingPageViewed, subject: "order:\(data.orderID.uuidString.lowercased())",
-                                          payload: ["via": (try? req.query.get(String.self, at: "via")) == "lookup" ? "lookup" : "link", "language": language],
-                                          actor: Self.customer, at: req.now))
-        return try await page(req, data: data, language: language, notice: notice, status: .ok)
+        let language = Self.language(req, order: data.locale, chosen: .some(chosen))
+        let notice = query.done.flatMap { Self.doneText($0, ko: language == "ko") }.map { TrackingPageView.Notice(text: $0, alert: false) }
+        recordView(req, orderID: data.orderID, shopID: data.shopID, language: language, via: query.via)
+        let body = try await render(req, data: data, language: language, notice: notice)
+        if notice == nil { state.keep(body, key: key, data: data, serial: serial, language: language, linkExpires: link.expires) }
+        return Self.html(body)
     }
 
-    private func page(_ req: Request, data: TrackingPageData, language: String, notice: TrackingPageView.Notice?, status: HTTPStatus) async throws -> Response {
+    private func recordView(_ req: Request, orderID: UUID, shopID: UUID, language: String, via: String?) {
+        _ = req.application.trackingPage.facts.add(ShopFacts.row(
+            id: req.newID(), shopID: shopID, .trackingPageViewed, subject: "order:\(orderID.uuidString.lowercased())",
+            payload: ["via": via == "lookup" ? "lookup" : "link", "language": language], actor: Self.customer, at: req.now))
+    }
+
+    private func render(_ req: Request, data: TrackingPageData, language: String, notice: TrackingPageView.Notice?) async throws -> ByteBuffer {
         let settings = try await req.application.trackingPage.settings(shopID: data.shopID, application: req.application, now: req.now)
         let registry = try await req.application.trackingPage.carriers(shopID: data.shopID, application: req.application, now: req.now)
         let view = TrackingPageView(data: data, settings: settings, language: language, now: req.now, path: "/t/" + (req.parameters.get("token") ?? ""),
                                     notice: notice, carrierName: { code in
                                         registry.carrier(CarrierCode(code)).map { language == "ko" ? ($0.nameKo ?? $0.nameEn) : $0.nameEn } ?? code })
-        return Self.html(view.render(), status: status)
+        return ByteBuffer(string: view.render())
     }
 
-    static func html(_ text: String, status: HTTPStatus = .ok) -> Response {
+    private func page(_ req: Request, data: TrackingPageData, language: String, notice: TrackingPageView.Notice?, status: HTTPStatus) async throws -> Response {
+        Self.html(try await render(req, data: data, language: language, notice: notice), status: status)
+    }
+
+    static func html(_ text: String, status: HTTPStatus = .ok) -> Response { html(ByteBuffer(string: text), status: status) }
+
+    static func html(_ body: ByteBuffer, status: HTTPStatus = .ok) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .html
         headers.add(name: .cacheControl, value: "no-store")
@@ -63,9 +85,8 @@ struct TrackingPageController: RouteCollection {
         headers.add(name: "X-Content-Type-Options", value: "nosniff")
         // Nothing runs on the page and nothing loads from elsewhere but the shop's own images.
         headers.add(name: "Content-Security-Policy", value: "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-        return Response(status: status, headers: headers, body: .init(string: text))
+        return Response(status: status, headers: headers, body: .init(buffer: body))
     }
-
     static func linkError(_ req: Request, _ refusal: TrackingLink.Refusal) -> Response {
         let ko = language(req, order: nil) == "ko"
         let expired = refusal == .expired
@@ -112,5 +133,35 @@ struct TrackingPageController: RouteCollection {
         state.forget(order: link.orderID)
         let token = req.parameters.get("token") ?? ""
         return req.redirect(to: "/t/\(token)?done=\(action == "cancel" ? "cancelled" : action)&lang=\(language)", redirectType: .normal)
+    }
+}
+
+/// The page's query (`lang`, `done`, `via`), read from the raw query string: Vapor's decoder cost as much per
+/// view as checking the link's signature.
+struct PageQuery: Equatable {
+    var lang: String?
+    var done: String?
+    var via: String?
+
+    init(lang: String? = nil, done: String? = nil, via: String? = nil) {
+        self.lang = lang
+        self.done = done
+        self.via = via
+    }
+
+    init(_ query: String?) {
+        guard let query, !query.isEmpty else { return }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let value = parts.count == 2
+                ? String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding : ""
+            // The first of a repeated name wins.
+            switch parts[0] {
+            case "lang" where lang == nil: lang = value
+            case "done" where done == nil: done = value
+            case "via" where via == nil: via = value
+            default: continue
+            }
+        }
     }
 }

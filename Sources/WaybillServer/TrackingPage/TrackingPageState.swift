@@ -4,16 +4,42 @@ import SQLKit
 import Vapor
 import WaybillCore
 
-/// What one instance keeps in memory for the tracking page: recently read orders (a few seconds, so a
-/// customer reloading or a crowd after a mass e-mail costs the database once), shop settings, the lookup
-/// limits, and the page's facts waiting to be written in a batch.
+/// What one instance keeps in memory for the tracking page: recently read orders and their rendered pages (a
+/// few seconds, so a customer reloading or a crowd after a mass e-mail costs the database once and the
+/// renderer once), shop settings, the lookup limits, and the page's facts waiting to be written in a batch.
 final class TrackingPageState: Sendable {
     /// How long a read order is shown without reading it again. Actions on this instance forget it at once;
     /// another instance's change shows within this time.
     static let freshFor: TimeInterval = 5
     static let maxOrders = 50_000
+    /// Rendered pages are ~8 KB: at most ~40 MB of them.
+    static let maxPages = 5_000
 
-    private let orders = NIOLockedValueBox<[UUID: (data: TrackingPageData, at: Date)]>([:])
+    private struct Kept {
+        var data: TrackingPageData
+        var at: Date
+        /// Which read this is: a page rendered from an older read of the order is not shown.
+        var serial: UInt64
+    }
+
+    /// A page as sent, for one link and language switch, valid while its order's read is the one kept.
+    struct RenderedPage: Sendable {
+        var body: ByteBuffer
+        var orderID: UUID
+        var shopID: UUID
+        var language: String
+        var linkExpires: Date
+        var serial: UInt64
+    }
+
+    private struct Loading {
+        var serial: UInt64
+        var task: Task<Kept?, any Error>
+    }
+
+    private let orders = NIOLockedValueBox<[UUID: Kept]>([:])
+    private let loading = NIOLockedValueBox<(next: UInt64, tasks: [UUID: Loading])>((1, [:]))
+    private let pages = NIOLockedValueBox<[String: RenderedPage]>([:])
     private let settings = NIOLockedValueBox<[UUID: (settings: TrackingPageSettings, at: Date)]>([:])
     private let carriers = NIOLockedValueBox<[UUID: (registry: CarrierRegistry, at: Date)]>([:])
     /// Per client address: 10 lookups at once, then one every 6 s.
@@ -26,17 +52,76 @@ final class TrackingPageState: Sendable {
     let contacts = NIOLockedValueBox(AttemptLimiter(capacity: 5, refillSeconds: 120))
     let facts = PageFactBuffer()
 
+    /// How many times an order was read from the database (for tests and the benchmark's accounting).
+    let reads = NIOLockedValueBox<Int>(0)
+
     func order(_ id: UUID, application: Application, now: Date) async throws -> TrackingPageData? {
-        if let hit = orders.withLockedValue({ $0[id] }), abs(now.timeIntervalSince(hit.at)) < Self.freshFor { return hit.data }
-        guard let data = try await TrackingPageData.load(orderID: id, application: application, sql: application.db as! any SQLDatabase) else { return nil }
-        orders.withLockedValue { cache in
-            if cache.count >= Self.maxOrders { cache.removeAll(keepingCapacity: true) }
-            cache[id] = (data, now)
-        }
-        return data
+        try await kept(id, application: application, now: now)?.data
     }
 
-    func forget(order id: UUID) { orders.withLockedValue { _ = $0.removeValue(forKey: id) } }
+    /// The order and which read of it this is, for keeping a page rendered from it (`keep`).
+    func read(_ id: UUID, application: Application, now: Date) async throws -> (data: TrackingPageData, serial: UInt64)? {
+        try await kept(id, application: application, now: now).map { ($0.data, $0.serial) }
+    }
+
+    /// The order as last read, or read now. Views that miss at the same time share one read: when a kept
+    /// order goes stale under a crowd, the database sees one query set, not one per view in flight.
+    private func kept(_ id: UUID, application: Application, now: Date) async throws -> Kept? {
+        if let hit = orders.withLockedValue({ $0[id] }), abs(now.timeIntervalSince(hit.at)) < Self.freshFor { return hit }
+        let task = loading.withLockedValue { loading -> Task<Kept?, any Error> in
+            if let running = loading.tasks[id] { return running.task }
+            let serial = loading.next
+            loading.next += 1
+            let task = Task<Kept?, any Error> {
+                defer { self.loading.withLockedValue { if $0.tasks[id]?.serial == serial { $0.tasks[id] = nil } } }
+                self.reads.withLockedValue { $0 += 1 }
+                guard let data = try await TrackingPageData.load(orderID: id, application: application, sql: application.db as! any SQLDatabase) else { return nil }
+                let kept = Kept(data: data, at: now, serial: serial)
+                // Kept only if nothing forgot the order while it was being read (a change on this instance).
+                if self.loading.withLockedValue({ $0.tasks[id]?.serial == serial }) {
+                    self.orders.withLockedValue { cache in
+                        if cache.count >= Self.maxOrders { cache.removeAll(keepingCapacity: true) }
+                        cache[id] = kept
+                    }
+                }
+                return kept
+            }
+            loading.tasks[id] = Loading(serial: serial, task: task)
+            return task
+        }
+        return try await task.value
+    }
+
+    /// The key of a rendered page: the link as given and the language asked for in it (none: the order's).
+    static func pageKey(token: String, language: String?) -> String { token + "|" + (language ?? "") }
+
+    /// A page rendered within the last few seconds from the order's current read, if its link still works.
+    func page(_ key: String, now: Date) -> RenderedPage? {
+        guard let page = pages.withLockedValue({ $0[key] }), now < page.linkExpires,
+              let kept = orders.withLockedValue({ $0[page.orderID] }), kept.serial == page.serial,
+              abs(now.timeIntervalSince(kept.at)) < Self.freshFor else { return nil }
+        return page
+    }
+
+    /// Keeps a page rendered from read `serial` of the order (only while that read is the one kept).
+    func keep(_ body: ByteBuffer, key: String, data: TrackingPageData, serial: UInt64, language: String, linkExpires: Date) {
+        guard orders.withLockedValue({ $0[data.orderID]?.serial }) == serial else { return }
+        let page = RenderedPage(body: body, orderID: data.orderID, shopID: data.shopID, language: language, linkExpires: linkExpires, serial: serial)
+        pages.withLockedValue { pages in
+            if pages.count >= Self.maxPages {
+                let current = orders.withLockedValue { orders in Set(orders.values.map(\.serial)) }
+                pages = pages.filter { current.contains($0.value.serial) }
+                if pages.count >= Self.maxPages { pages.removeAll(keepingCapacity: true) }
+            }
+            pages[key] = page
+        }
+    }
+
+    /// Forgets the order's kept read (and so its pages), and any read of it in flight.
+    func forget(order id: UUID) {
+        loading.withLockedValue { _ = $0.tasks.removeValue(forKey: id) }
+        orders.withLockedValue { _ = $0.removeValue(forKey: id) }
+    }
 
     func settings(shopID: UUID, application: Application, now: Date) async throws -> TrackingPageSettings {
         if let hit = settings.withLockedValue({ $0[shopID] }), abs(now.timeIntervalSince(hit.at)) < 30 { return hit.settings }
@@ -45,7 +130,11 @@ final class TrackingPageState: Sendable {
         return loaded
     }
 
-    func forget(shop id: UUID) { settings.withLockedValue { _ = $0.removeValue(forKey: id) } }
+    /// Forgets the shop's settings and its kept orders, so a change to the page shows at once on this instance.
+    func forget(shop id: UUID) {
+        settings.withLockedValue { _ = $0.removeValue(forKey: id) }
+        orders.withLockedValue { orders in orders = orders.filter { $0.value.data.shopID != id } }
+    }
 
     /// The shop's carriers (names, tracking links), kept 30 seconds like its settings.
     func carriers(shopID: UUID, application: Application, now: Date) async throws -> CarrierRegistry {

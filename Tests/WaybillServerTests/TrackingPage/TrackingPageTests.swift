@@ -156,3 +156,87 @@ struct ConsoleTrackingPageTests {
         }
     }
 }
+
+@Suite("The tracking page's kept reads and pages")
+struct TrackingPageCacheTests {
+    @Test func aCrowdOnAColdOrderReadsItOnceAndRepeatViewsAreTheSamePage() async throws {
+        try await withTestApp { t in
+            let order = try await t.shippedCJOrder()
+            let path = try await t.trackingPath(order)
+            let reads = t.app.trackingPage.reads.withLockedValue { $0 }
+            let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<24 { group.addTask { let r = try await t.page(path); #expect(r.status == .ok); return r.text } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(bodies.count == 24 && Set(bodies).count == 1)
+            #expect(bodies[0].contains("간선하차"))
+            #expect(t.app.trackingPage.reads.withLockedValue { $0 } == reads + 1)
+            // Every view is a fact, kept page or not.
+            #expect(try await t.factCount("tracking_page_viewed") == 24)
+
+            // Within the 5 s a new scan is not shown yet; after them it is, from one new read.
+            let scan = #"{"id":"e2","tracking_number":"623012590022","carrier":"cj","events":[{"occurred_at":"2026-11-24 07:10:00","code":"82","text":"배송출발","location":"강남대리점"}]}"#
+            #expect(try await t.waybillWebhook(scan).status == .ok)
+            #expect(!(try await t.page(path)).text.contains("강남대리점"))
+            t.time.advance(by: 5)
+            #expect(try await t.page(path).text.contains("강남대리점"))
+            #expect(try await t.page(path).text.contains("강남대리점"))
+            #expect(t.app.trackingPage.reads.withLockedValue { $0 } == reads + 2)
+        }
+    }
+
+    @Test func eachLanguageSwitchIsItsOwnPageAndNoticesAreNeverKept() async throws {
+        try await withTestApp { t in
+            let order = try await t.stockedOrder(quantity: 1, email: "kept@example.com")
+            let path = try await t.trackingPath(order)
+            for _ in 0..<2 {
+                #expect(try await t.page(path + "?lang=en").text.contains("<html lang=\"en\""))
+                #expect(try await t.page(path + "?lang=ko").text.contains("<html lang=\"ko\""))
+                #expect(try await t.page(path, language: "en").text.contains("<html lang=\"ko\""))  // the order's language
+            }
+            #expect(try await t.page(path + "?lang=en&done=updates").text.contains("Your update choices are saved."))
+            #expect(!(try await t.page(path + "?lang=en")).text.contains("id=\"notice\""))
+            // A change made here shows at once (the kept read and its pages are forgotten).
+            let cancelled = try await t.form(path + "/cancel", [("lang", "en")])
+            #expect(cancelled.status == .seeOther)
+            #expect(try await t.page(path + "?lang=en").text.contains("This order has been cancelled"))
+        }
+    }
+
+    @Test func aKeptPageStopsAtItsLinksExpiry() async throws {
+        try await withTestApp { t in
+            let order = try await t.stockedOrder(quantity: 1, email: "expiry@example.com")
+            let path = try await t.trackingPath(order)
+            let token = String(path.dropFirst(3))
+            let link = try TrackingLink.verify(token, secret: try await t.app.linkSecret(), now: t.time.current).get()
+            t.time.advance(by: link.expires.timeIntervalSince(t.time.current) - 2)
+            #expect(try await t.page(path).status == .ok)
+            #expect(try await t.page(path).status == .ok)
+            t.time.advance(by: 2)
+            #expect(try await t.page(path).status == .gone)
+        }
+    }
+
+    @Test func theTimeOfAScanIsTheClockInTheCustomersZone() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        var generator = SystemRandomNumberGenerator()
+        for zone in ["Asia/Seoul", "America/New_York", "America/St_Johns", "Asia/Kathmandu", "UTC", "Pacific/Chatham"] {
+            calendar.timeZone = TimeZone(identifier: zone)!
+            for _ in 0..<500 {
+                let date = Date(timeIntervalSince1970: Double.random(in: 0...2_000_000_000, using: &generator).rounded(.down))
+                let c = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
+                let clock = String(format: "%02d:%02d", c.hour!, c.minute!)
+                let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+                #expect(DayFormat(language: "en").time(date, zone: calendar.timeZone) == "\(months[c.month! - 1]) \(c.day!), \(clock)")
+                #expect(DayFormat(language: "ko").time(date, zone: calendar.timeZone) == "\(c.month!)월 \(c.day!)일 \(clock)")
+            }
+        }
+    }
+
+    @Test func thePagesQueryIsReadFromTheRawString() {
+        #expect(PageQuery(nil) == PageQuery())
+        #expect(PageQuery("lang=ko&done=updates&via=lookup") == PageQuery(lang: "ko", done: "updates", via: "lookup"))
+        #expect(PageQuery("lang=en&lang=ko&x=1&&=&via") == PageQuery(lang: "en", via: ""))
+        #expect(PageQuery("done=%63ancelled&lang=%ZZ") == PageQuery(lang: nil, done: "cancelled"))
+    }
+}
