@@ -54,16 +54,42 @@ final class WriteGate: Sendable {
         guard let mutex else { return try await database.transaction(body) }
         await mutex.lock()
         do {
-            let result = try await database.withConnection { connection in
+            let result = try await Self.restarting { try await database.withConnection { connection in
                 // Per connection, and cheap: WAL with NORMAL syncs at checkpoints, not every commit.
                 try await (connection as! any SQLDatabase).raw("PRAGMA synchronous=NORMAL").run()
                 return try await connection.transaction(body)
-            }
+            } }
             await mutex.unlock()
             return result
         } catch {
             await mutex.unlock()
             throw error
+        }
+    }
+
+    /// Runs a SQLite transaction, again when SQLite says it must start over: another connection to the file
+    /// (a second process, or a statement outside this gate) committed after the transaction began reading,
+    /// which SQLite cannot wait out. The failed run was rolled back whole, so running it again is safe.
+    static func restarting<T>(_ run: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await run()
+            } catch let error as SQLiteError where mustRestart(error) && attempt < attempts {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
+            }
+        }
+    }
+
+    static let attempts = 8
+
+    /// SQLite's answers that mean "run the transaction again": a snapshot overtaken by another writer
+    /// (`SQLITE_BUSY_SNAPSHOT`), or busy/locked where its busy handler does not apply.
+    static func mustRestart(_ error: SQLiteError) -> Bool {
+        switch error.reason {
+        case .busy, .busyInSnapshot, .busyInRecovery, .busyTimeout, .locked: return true
+        default: return false
         }
     }
 }

@@ -1,0 +1,46 @@
+import Fluent
+import FluentSQLiteDriver
+import Foundation
+import NIOConcurrencyHelpers
+import Testing
+import Vapor
+@testable import WaybillServer
+
+/// SQLite-only by nature (its own file, whichever database the rest of the suite uses).
+@Suite("SQLite writes: a transaction overtaken by another connection starts over")
+struct WriteGateTests {
+    @Test func aTransactionWhoseSnapshotWasOvertakenRunsAgainAndLandsOnce() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("waybill-gate-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let app = try await Application.make(.testing)
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        let sql = app.db as! any SQLDatabase
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        try await sql.raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)").run()
+        // A second connection to the same file, as a second process would have.
+        let other = try await SQLiteConnection.open(storage: .file(path: path))
+        let runs = NIOLockedValueBox(0)
+        do {
+            let gate = WriteGate(serialised: true)
+            let seen = try await gate.transaction(on: app.db) { db in
+                let sql = db as! any SQLDatabase
+                let run = runs.withLockedValue { $0 += 1; return $0 }
+                let count = try await sql.raw("SELECT COUNT(*) AS n FROM notes").first()?.decode(column: "n", as: Int.self) ?? -1
+                // The first time, the other connection commits between this read and this write.
+                if run == 1 { try await other.query("INSERT INTO notes (text) VALUES ('other')", []) { _ in } }
+                try await sql.raw("INSERT INTO notes (text) VALUES (\(bind: "gated \(count)"))").run()
+                return count
+            }
+            #expect(runs.withLockedValue { $0 } == 2)
+            #expect(seen == 1)
+            let rows = try await sql.raw("SELECT text FROM notes ORDER BY id").all().map { try $0.decode(column: "text", as: String.self) }
+            #expect(rows == ["other", "gated 1"])
+        } catch {
+            try? await other.close()
+            try await app.asyncShutdown()
+            throw error
+        }
+        try await other.close()
+        try await app.asyncShutdown()
+    }
+}
