@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Prometheus
 import WaybillCore
 import Vapor
@@ -19,14 +20,31 @@ final class WaybillMetrics: Sendable {
         MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer HTTP requests")
     }
 
-    func recordRequest(method: String, route: String, status: UInt, duration: Duration) {
-        let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.durations, labels: [("method", method), ("route", route)],
-            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)]
-        ).recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    private struct RequestKey: Hashable {
+        var route: ObjectIdentifier?
+        var method: String
+        var status: UInt
+    }
+
+    /// Each route's counter and histogram, found once: making them through the registry checks and cleans the
+    /// names and labels on every call, for every request.
+    private let requestSeries = NIOLockedValueBox<[RequestKey: (requests: Counter, durations: DurationHistogram)]>([:])
+
+    /// One answered request, by route pattern (`/api/v1/orders/:order`, never the raw path).
+    func recordRequest(method: String, route: Route?, status: UInt, duration: Duration) {
+        let key = RequestKey(route: route.map(ObjectIdentifier.init), method: method, status: status)
+        let series = requestSeries.withLockedValue { $0[key] } ?? {
+            let pattern = route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+            let made = (requests: registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", pattern), ("status", String(status))]),
+                        durations: registry.makeDurationHistogram(
+                            descriptor: Self.durations, labels: [("method", method), ("route", pattern)],
+                            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)]))
+            requestSeries.withLockedValue { $0[key] = made }
+            return made
+        }()
+        series.requests.increment()
+        series.durations.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     /// One accepted order, and each hold it was given (`waybill_orders_held_total{reason}`).
@@ -98,9 +116,8 @@ struct RequestMetricsMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next.respond(to: request)
-        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
         let elapsed = ContinuousClock.now - start
-        metrics.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
+        metrics.recordRequest(method: request.method.rawValue, route: request.route, status: response.status.code, duration: elapsed)
         // One access line per request; `request-id` is in the logger's metadata. Debug, so benchmarks and busy
         // servers are not slowed by it unless LOG_LEVEL asks.
         request.logger.debug("\(request.method.rawValue) \(request.url.path) \(response.status.code) \(elapsed)")

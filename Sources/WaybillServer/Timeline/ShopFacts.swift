@@ -25,7 +25,12 @@ struct ShopFacts {
     static func row(id: UUID, shopID: UUID, _ kind: ShopFactKind, subject: String, payload: some Encodable & Sendable,
                     actor: Actor, at time: Date) -> [any Encodable & Sendable] {
         let json = (try? JSONCoding.encoder.encode(payload)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return [id, shopID, kind.rawValue, subject, time, actor.name, actor.source, json]
+        return row(id: id, shopID: shopID, kind, subject: subject, json: json, actor: actor, at: time)
+    }
+
+    /// A fact whose payload is already JSON (a page view's, one of a few fixed strings).
+    static func row(id: UUID, shopID: UUID, _ kind: ShopFactKind, subject: String, json: String, actor: Actor, at time: Date) -> [any Encodable & Sendable] {
+        [id, shopID, kind.rawValue, subject, time, actor.name, actor.source, json]
     }
 
     /// Newest first, optionally of one kind or about one subject.

@@ -59,8 +59,13 @@ struct TrackingPageController: RouteCollection {
     private func recordView(_ req: Request, orderID: UUID, shopID: UUID, language: String, via: String?) {
         _ = req.application.trackingPage.facts.add(ShopFacts.row(
             id: req.newID(), shopID: shopID, .trackingPageViewed, subject: "order:\(orderID.uuidString.lowercased())",
-            payload: ["via": via == "lookup" ? "lookup" : "link", "language": language], actor: Self.customer, at: req.now))
+            json: Self.viewPayloads[(via == "lookup" ? 1 : 0) + (language == "ko" ? 2 : 0)], actor: Self.customer, at: req.now))
     }
+
+    /// A view's payload, `{"language":…,"via":…}` as the JSON encoder writes it (sorted keys), made once.
+    static let viewPayloads = ["en", "ko"].flatMap { language in ["link", "lookup"].map { via in
+        String(decoding: try! JSONCoding.encoder.encode(["via": via, "language": language]), as: UTF8.self)
+    } }
 
     private func render(_ req: Request, data: TrackingPageData, language: String, notice: TrackingPageView.Notice?) async throws -> ByteBuffer {
         let settings = try await req.application.trackingPage.settings(shopID: data.shopID, application: req.application, now: req.now)

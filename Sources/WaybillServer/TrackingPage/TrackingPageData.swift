@@ -3,7 +3,7 @@ import SQLKit
 import Vapor
 import WaybillCore
 
-/// Everything the tracking page shows about one order, read in three queries.
+/// Everything the tracking page shows about one order, read in a handful of queries.
 struct TrackingPageData: Sendable {
     struct Item: Sendable {
         var sku: String
@@ -88,7 +88,9 @@ struct TrackingPageData: Sendable {
             WHERE o.id = \(bind: orderID)
             """).first() else { return nil }
         let shopID = try row.decode(column: "shop_id", as: UUID.self)
-        let (names, shipped) = try await lines(orderID: orderID, sql: sql)
+        let names = try await sql.raw("SELECT sku, name, quantity FROM order_lines WHERE order_id = \(bind: orderID) ORDER BY position").all()
+            .map { Item(sku: try $0.decode(column: "sku", as: String.self), name: try $0.decode(column: "name", as: String.self),
+                        quantity: try $0.decode(column: "quantity", as: Int64.self)) }
         let email = try row.decode(column: "customer_email", as: String.self)
         let address = try JSONCoding.decoder.decode(Address.self, from: Data(try row.decode(column: "shipping_address", as: String.self).utf8))
         return TrackingPageData(
@@ -100,7 +102,7 @@ struct TrackingPageData: Sendable {
             customerEmail: email, customerPhone: try row.decode(column: "customer_phone", as: String?.self), address: address,
             placedAt: try row.decode(column: "placed_at", as: Date.self), items: names,
             promise: try row.decode(column: "promise_order", as: UUID?.self) == nil ? nil : try PromiseService.dto(row, prefix: "p_"),
-            parcels: try await parcels(orderID: orderID, items: shipped, sql: sql),
+            parcels: try await parcels(orderID: orderID, names: names, sql: sql),
             compensation: try row.decode(column: "coupon", as: String?.self),
             // In one query with the order: the order's own choice over the customer's (`NotificationPreferences.resolve`).
             preferences: NotificationPreferences.resolve(
@@ -109,61 +111,45 @@ struct TrackingPageData: Sendable {
                                                   sms: try row.decode(column: "customer_sms_pref", as: Bool?.self))))
     }
 
-    /// The order's lines, and what each shipment holds (named as on the order), in one query.
-    private static func lines(orderID: UUID, sql: any SQLDatabase) async throws -> (order: [Item], shipments: [UUID: [Item]]) {
+    /// The order's shipments with their items and up to 200 newest scans each.
+    private static func parcels(orderID: UUID, names: [Item], sql: any SQLDatabase) async throws -> [Parcel] {
         let rows = try await sql.raw("""
-            SELECT NULL AS shipment_id, sku, name, quantity, position FROM order_lines WHERE order_id = \(bind: orderID)
-            UNION ALL
-            SELECT l.shipment_id, l.sku, NULL, l.quantity, 0 FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id
-            WHERE s.order_id = \(bind: orderID)
-            ORDER BY position, sku
+            SELECT id, number, state, tracking_status, tracking_substatus, carrier, tracking_number, created_at, handed_over_at, delivered_at,
+            last_scan_at, last_checked_at, next_check_at FROM shipments WHERE order_id = \(bind: orderID) ORDER BY created_at, number
             """).all()
-        var order: [Item] = [], shipments: [UUID: [Item]] = [:]
-        for row in rows {
-            let sku = try row.decode(column: "sku", as: String.self), quantity = try row.decode(column: "quantity", as: Int64.self)
-            if let shipment = try row.decode(column: "shipment_id", as: UUID?.self) {
-                shipments[shipment, default: []].append(Item(sku: sku, name: sku, quantity: quantity))
-            } else {
-                order.append(Item(sku: sku, name: try row.decode(column: "name", as: String.self), quantity: quantity))
-            }
+        guard !rows.isEmpty else { return [] }
+        let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+        let nameOf = Dictionary(names.map { ($0.sku, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var items: [UUID: [Item]] = [:]
+        for line in try await sql.raw("SELECT shipment_id, sku, quantity FROM shipment_lines WHERE shipment_id IN (\(binds: ids)) ORDER BY sku").all() {
+            let sku = try line.decode(column: "sku", as: String.self)
+            items[try line.decode(column: "shipment_id", as: UUID.self), default: []].append(
+                Item(sku: sku, name: nameOf[sku] ?? sku, quantity: try line.decode(column: "quantity", as: Int64.self)))
         }
-        let nameOf = Dictionary(order.map { ($0.sku, $0.name) }, uniquingKeysWith: { a, _ in a })
-        for (id, items) in shipments { shipments[id] = items.map { Item(sku: $0.sku, name: nameOf[$0.sku] ?? $0.sku, quantity: $0.quantity) } }
-        return (order, shipments)
-    }
-
-    /// The order's shipments with up to 200 newest scans each, in one query (a shipment's columns repeat on
-    /// each of its scans).
-    private static func parcels(orderID: UUID, items: [UUID: [Item]], sql: any SQLDatabase) async throws -> [Parcel] {
-        let rows = try await sql.raw("""
-            SELECT s.id, s.number, s.state, s.tracking_status, s.tracking_substatus, s.carrier, s.tracking_number, s.created_at, s.handed_over_at,
-            s.delivered_at, s.last_scan_at, s.last_checked_at, s.next_check_at,
-            e.status AS scan_status, e.raw_text AS scan_text, e.location AS scan_location, e.occurred_at AS scan_at
-            FROM shipments s LEFT JOIN tracking_events e ON e.shipment_id = s.id
-            WHERE s.order_id = \(bind: orderID)
-            ORDER BY s.created_at, s.number, e.occurred_at DESC, e.arrival_seq DESC
-            """).all()
-        var parcels: [Parcel] = []
-        for row in rows {
+        var scans: [UUID: [Scan]] = [:]
+        for event in try await sql.raw("""
+            SELECT shipment_id, status, raw_text, location, occurred_at FROM tracking_events WHERE shipment_id IN (\(binds: ids))
+            ORDER BY occurred_at DESC, arrival_seq DESC
+            """).all() {
+            let id = try event.decode(column: "shipment_id", as: UUID.self)
+            guard scans[id, default: []].count < 200 else { continue }
+            scans[id, default: []].append(Scan(
+                status: TrackingStatus(rawValue: try event.decode(column: "status", as: String.self)) ?? .unknown,
+                text: try event.decode(column: "raw_text", as: String?.self), location: try event.decode(column: "location", as: String?.self),
+                occurredAt: try event.decode(column: "occurred_at", as: Date.self)))
+        }
+        return try rows.map { row in
             let id = try row.decode(column: "id", as: UUID.self)
-            if parcels.last?.id != id {
-                parcels.append(Parcel(
-                    id: id, number: try row.decode(column: "number", as: String.self), state: try row.decode(column: "state", as: String.self),
-                    status: TrackingStatus(rawValue: try row.decode(column: "tracking_status", as: String.self)) ?? .unknown,
-                    substatus: try row.decode(column: "tracking_substatus", as: String?.self).flatMap(TrackingSubstatus.init(rawValue:)),
-                    carrier: try row.decode(column: "carrier", as: String.self), trackingNumber: try row.decode(column: "tracking_number", as: String?.self),
-                    createdAt: try row.decode(column: "created_at", as: Date.self), handedOverAt: try row.decode(column: "handed_over_at", as: Date?.self),
-                    deliveredAt: try row.decode(column: "delivered_at", as: Date?.self), lastScanAt: try row.decode(column: "last_scan_at", as: Date?.self),
-                    lastCheckedAt: try row.decode(column: "last_checked_at", as: Date?.self), nextCheckAt: try row.decode(column: "next_check_at", as: Date?.self),
-                    items: items[id] ?? [], scans: []))
-            }
-            guard let status = try row.decode(column: "scan_status", as: String?.self), parcels[parcels.count - 1].scans.count < 200 else { continue }
-            parcels[parcels.count - 1].scans.append(Scan(
-                status: TrackingStatus(rawValue: status) ?? .unknown,
-                text: try row.decode(column: "scan_text", as: String?.self), location: try row.decode(column: "scan_location", as: String?.self),
-                occurredAt: try row.decode(column: "scan_at", as: Date.self)))
+            return Parcel(
+                id: id, number: try row.decode(column: "number", as: String.self), state: try row.decode(column: "state", as: String.self),
+                status: TrackingStatus(rawValue: try row.decode(column: "tracking_status", as: String.self)) ?? .unknown,
+                substatus: try row.decode(column: "tracking_substatus", as: String?.self).flatMap(TrackingSubstatus.init(rawValue:)),
+                carrier: try row.decode(column: "carrier", as: String.self), trackingNumber: try row.decode(column: "tracking_number", as: String?.self),
+                createdAt: try row.decode(column: "created_at", as: Date.self), handedOverAt: try row.decode(column: "handed_over_at", as: Date?.self),
+                deliveredAt: try row.decode(column: "delivered_at", as: Date?.self), lastScanAt: try row.decode(column: "last_scan_at", as: Date?.self),
+                lastCheckedAt: try row.decode(column: "last_checked_at", as: Date?.self), nextCheckAt: try row.decode(column: "next_check_at", as: Date?.self),
+                items: items[id] ?? [], scans: scans[id] ?? [])
         }
-        return parcels
     }
 
     /// One shipment found by its tracking number in a shop, for the page that shows a parcel without its order.
@@ -173,8 +159,10 @@ struct TrackingPageData: Sendable {
             ORDER BY created_at DESC LIMIT 1
             """).first() else { return nil }
         let orderID = try row.decode(column: "order_id", as: UUID.self)
-        let (_, shipped) = try await lines(orderID: orderID, sql: sql)
-        guard let parcel = try await parcels(orderID: orderID, items: shipped, sql: sql).first(where: { $0.trackingNumber == trackingNumber }) else { return nil }
+        let names = try await sql.raw("SELECT sku, name, quantity FROM order_lines WHERE order_id = \(bind: orderID)").all()
+            .map { Item(sku: try $0.decode(column: "sku", as: String.self), name: try $0.decode(column: "name", as: String.self),
+                        quantity: try $0.decode(column: "quantity", as: Int64.self)) }
+        guard let parcel = try await parcels(orderID: orderID, names: names, sql: sql).first(where: { $0.trackingNumber == trackingNumber }) else { return nil }
         let shop = try await sql.raw("SELECT name FROM shops WHERE id = \(bind: shopID)").first()?.decode(column: "name", as: String.self) ?? ""
         return (parcel, shop)
     }
