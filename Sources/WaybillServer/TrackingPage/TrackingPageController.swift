@@ -16,12 +16,19 @@ struct TrackingPageController: RouteCollection {
     static let customer = Actor(name: "customer", source: "tracking_page")
 
     /// The page's language: the switch, else the order's, else the browser's.
-    static func language(_ req: Request, order: String?, chosen: String?? = nil) -> String {
-        if let chosen = chosen ?? ((try? req.query.get(String.self, at: "lang")) ?? (try? req.content.get(String.self, at: "lang"))),
-           ["ko", "en"].contains(chosen) { return chosen }
-        if let order { return order.lowercased().hasPrefix("ko") ? "ko" : "en" }
-        return (req.headers.first(name: .acceptLanguage) ?? "").lowercased().hasPrefix("ko") ? "ko" : "en"
+    static func language(_ req: Request, order: String?) -> String {
+        language(chosen: (try? req.query.get(String.self, at: "lang")) ?? (try? req.content.get(String.self, at: "lang")),
+                 order: order, browser: req.headers.first(name: .acceptLanguage))
     }
+
+    static func language(chosen: String?, order: String?, browser: String?) -> String {
+        if let chosen = supported(chosen) { return chosen }
+        if let order { return order.lowercased().hasPrefix("ko") ? "ko" : "en" }
+        return (browser ?? "").lowercased().hasPrefix("ko") ? "ko" : "en"
+    }
+
+    /// `ko` or `en` as asked for, else nil (anything else is ignored, and never becomes a kept page's key).
+    static func supported(_ language: String?) -> String? { language == "ko" || language == "en" ? language : nil }
 
     private func link(_ req: Request) async throws -> Result<TrackingLink, TrackingLink.Refusal> {
         TrackingLink.verify(req.parameters.get("token") ?? "", secret: try await req.application.linkSecret(), now: req.now)
@@ -34,7 +41,7 @@ struct TrackingPageController: RouteCollection {
         let token = req.parameters.get("token") ?? ""
         let query = PageQuery(req.url.query)
         let state = req.application.trackingPage
-        let chosen = query.lang.flatMap { ["ko", "en"].contains($0) ? $0 : nil }
+        let chosen = Self.supported(query.lang)
         let key = TrackingPageState.pageKey(token: token, language: chosen)
         if query.done == nil, let kept = state.page(key, now: req.now) {
             recordView(req, orderID: kept.orderID, shopID: kept.shopID, language: kept.language, via: query.via)
@@ -48,7 +55,7 @@ struct TrackingPageController: RouteCollection {
         guard let (data, serial) = try await state.read(link.orderID, application: req.application, now: req.now) else {
             return Self.linkError(req, .tampered)
         }
-        let language = Self.language(req, order: data.locale, chosen: .some(chosen))
+        let language = Self.language(chosen: chosen, order: data.locale, browser: req.headers.first(name: .acceptLanguage))
         let notice = query.done.flatMap { Self.doneText($0, ko: language == "ko") }.map { TrackingPageView.Notice(text: $0, alert: false) }
         recordView(req, orderID: data.orderID, shopID: data.shopID, language: language, via: query.via)
         let body = try await render(req, data: data, language: language, notice: notice)
@@ -59,13 +66,14 @@ struct TrackingPageController: RouteCollection {
     private func recordView(_ req: Request, orderID: UUID, shopID: UUID, language: String, via: String?) {
         _ = req.application.trackingPage.facts.add(ShopFacts.row(
             id: req.newID(), shopID: shopID, .trackingPageViewed, subject: "order:\(orderID.uuidString.lowercased())",
-            json: Self.viewPayloads[(via == "lookup" ? 1 : 0) + (language == "ko" ? 2 : 0)], actor: Self.customer, at: req.now))
+            json: Self.viewPayload(language: language, lookup: via == "lookup"), actor: Self.customer, at: req.now))
     }
 
-    /// A view's payload, `{"language":…,"via":…}` as the JSON encoder writes it (sorted keys), made once.
-    static let viewPayloads = ["en", "ko"].flatMap { language in ["link", "lookup"].map { via in
-        String(decoding: try! JSONCoding.encoder.encode(["via": via, "language": language]), as: UTF8.self)
-    } }
+    /// A view's payload, written directly (both values come from fixed sets, nothing to escape): encoding a
+    /// dictionary per view showed in the profile.
+    static func viewPayload(language: String, lookup: Bool) -> String {
+        #"{"language":"\#(language == "ko" ? "ko" : "en")","via":"\#(lookup ? "lookup" : "link")"}"#
+    }
 
     private func render(_ req: Request, data: TrackingPageData, language: String, notice: TrackingPageView.Notice?) async throws -> ByteBuffer {
         let settings = try await req.application.trackingPage.settings(shopID: data.shopID, application: req.application, now: req.now)

@@ -52,12 +52,8 @@ final class TrackingPageState: Sendable {
     let contacts = NIOLockedValueBox(AttemptLimiter(capacity: 5, refillSeconds: 120))
     let facts = PageFactBuffer()
 
-    /// How many times an order was read from the database (for tests and the benchmark's accounting).
+    /// How many times an order was read from the database (tests count them; the benchmark counts scans instead).
     let reads = NIOLockedValueBox<Int>(0)
-
-    func order(_ id: UUID, application: Application, now: Date) async throws -> TrackingPageData? {
-        try await kept(id, application: application, now: now)?.data
-    }
 
     /// The order and which read of it this is, for keeping a page rendered from it (`keep`).
     func read(_ id: UUID, application: Application, now: Date) async throws -> (data: TrackingPageData, serial: UInt64)? {

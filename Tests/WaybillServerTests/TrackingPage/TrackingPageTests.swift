@@ -171,8 +171,11 @@ struct TrackingPageCacheTests {
             #expect(bodies.count == 24 && Set(bodies).count == 1)
             #expect(bodies[0].contains("간선하차"))
             #expect(t.app.trackingPage.reads.withLockedValue { $0 } == reads + 1)
-            // Every view is a fact, kept page or not.
+            // Every view is a fact, kept page or not, with the language it was shown in.
             #expect(try await t.factCount("tracking_page_viewed") == 24)
+            let payloads = try await (t.app.db as! any SQLDatabase).raw("SELECT DISTINCT payload FROM shop_facts WHERE kind = 'tracking_page_viewed'").all()
+                .map { try $0.decode(column: "payload", as: String.self) }
+            #expect(payloads == [#"{"language":"ko","via":"link"}"#])
 
             // Within the 5 s a new scan is not shown yet; after them it is, from one new read.
             let scan = #"{"id":"e2","tracking_number":"623012590022","carrier":"cj","events":[{"occurred_at":"2026-11-24 07:10:00","code":"82","text":"배송출발","location":"강남대리점"}]}"#
@@ -196,7 +199,11 @@ struct TrackingPageCacheTests {
             }
             #expect(try await t.page(path + "?lang=en&done=updates").text.contains("Your update choices are saved."))
             #expect(!(try await t.page(path + "?lang=en")).text.contains("id=\"notice\""))
-            // A change made here shows at once (the kept read and its pages are forgotten).
+            // A change made here shows at once (the kept read and its pages are forgotten): the shop's page settings,
+            let tagline = #"{"tagline":{"ko":"빠른 배송","en":"Fast and kind"}}"#
+            #expect(try await t.send(.PUT, "/api/v1/tracking-page/settings", json: tagline).status == .ok)
+            #expect(try await t.page(path + "?lang=en").text.contains("Fast and kind"))
+            // and the customer's own cancellation.
             let cancelled = try await t.form(path + "/cancel", [("lang", "en")])
             #expect(cancelled.status == .seeOther)
             #expect(try await t.page(path + "?lang=en").text.contains("This order has been cancelled"))
@@ -219,11 +226,11 @@ struct TrackingPageCacheTests {
 
     @Test func theTimeOfAScanIsTheClockInTheCustomersZone() throws {
         var calendar = Calendar(identifier: .gregorian)
-        var generator = SystemRandomNumberGenerator()
         for zone in ["Asia/Seoul", "America/New_York", "America/St_Johns", "Asia/Kathmandu", "UTC", "Pacific/Chatham"] {
             calendar.timeZone = TimeZone(identifier: zone)!
-            for _ in 0..<500 {
-                let date = Date(timeIntervalSince1970: Double.random(in: 0...2_000_000_000, using: &generator).rounded(.down))
+            // 500 instants from 1970 to 2033, a prime number of seconds apart: every minute, hour and season shows up.
+            for seconds in stride(from: 7, to: 2_000_000_000, by: 3_999_971) {
+                let date = Date(timeIntervalSince1970: Double(seconds))
                 let c = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
                 let clock = String(format: "%02d:%02d", c.hour!, c.minute!)
                 let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
