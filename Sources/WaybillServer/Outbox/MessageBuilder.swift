@@ -73,53 +73,91 @@ struct MessageBuilder {
         }
     }
 
+    /// The builders of several orders of one shop, from five statements whatever their number (a batch of
+    /// dispatch rows used to cost seven round trips an order). Orders not found (or not the shop's) are left out.
     /// `secret`: the deployment's link secret, read before the caller's transaction (on SQLite a second
     /// connection cannot read or write while the transaction holds the file).
-    static func load(shop: ShopData, orderID: UUID, secret: String, sql: any SQLDatabase, application: Application) async throws -> MessageBuilder {
+    static func load(shop: ShopData, orderIDs: [UUID], secret: String, sql: any SQLDatabase,
+                     application: Application) async throws -> [UUID: MessageBuilder] {
         let shopID = shop.id
-        guard let o = try await sql.raw("""
-            SELECT o.number, o.locale, o.customer_name, o.customer_email, o.customer_phone, o.ship_country, o.currency, o.total, o.placed_at
-            FROM orders o WHERE o.id = \(bind: orderID) AND o.shop_id = \(bind: shopID)
-            """).first() else { throw Abort(.notFound, reason: "order \(orderID) not found for its dispatch") }
-        let lines = try await sql.raw("SELECT sku, name, quantity FROM order_lines WHERE order_id = \(bind: orderID) ORDER BY position").all().map {
-            (sku: try $0.decode(column: "sku", as: String.self), name: try $0.decode(column: "name", as: String.self),
-             quantity: try $0.decode(column: "quantity", as: Int64.self))
-        }
-        let order = OrderInfo(
-            id: orderID, number: try o.decode(column: "number", as: Int64.self), locale: try o.decode(column: "locale", as: String.self),
-            customerName: try o.decode(column: "customer_name", as: String.self), email: try o.decode(column: "customer_email", as: String.self),
-            phone: try o.decode(column: "customer_phone", as: String?.self), country: try o.decode(column: "ship_country", as: String.self),
-            currency: try o.decode(column: "currency", as: String.self),
-            total: try o.decode(column: "total", as: Int64.self), placedAt: try o.decode(column: "placed_at", as: Date.self), lines: lines)
-        var shipments: [String: ShipmentInfo] = [:]
-        // One query for the order's shipments and their lines (a shipment without lines is one row with a null sku).
-        for r in try await sql.raw("""
-            SELECT s.id, s.number, s.carrier, s.tracking_number, s.tracking_status, l.sku, l.quantity
-            FROM shipments s LEFT JOIN shipment_lines l ON l.shipment_id = s.id WHERE s.order_id = \(bind: orderID) ORDER BY s.number, l.sku
-            """).all() {
-            let number = try r.decode(column: "number", as: String.self)
-            var shipment: ShipmentInfo
-            if let seen = shipments[number] { shipment = seen } else {
-                shipment = ShipmentInfo(
-                    id: try r.decode(column: "id", as: UUID.self), number: number, carrier: try r.decode(column: "carrier", as: String.self),
-                    trackingNumber: try r.decode(column: "tracking_number", as: String?.self),
-                    status: try r.decode(column: "tracking_status", as: String.self), lines: [])
+        var orders: [UUID: OrderInfo] = [:]
+        var lines: [UUID: [(sku: String, name: String, quantity: Int64)]] = [:]
+        var shipments: [UUID: [String: ShipmentInfo]] = [:]
+        var promises: [UUID: PromiseInfo] = [:]
+        var choices: [String: NotificationPreferences] = [:]
+        for ids in Array(Set(orderIDs)).chunked(400) {
+            for o in try await sql.raw("""
+                SELECT o.id, o.number, o.locale, o.customer_name, o.customer_email, o.customer_phone, o.ship_country, o.currency, o.total,
+                o.placed_at FROM orders o WHERE o.id IN (\(binds: ids)) AND o.shop_id = \(bind: shopID)
+                """).all() {
+                let id = try o.decode(column: "id", as: UUID.self)
+                orders[id] = OrderInfo(
+                    id: id, number: try o.decode(column: "number", as: Int64.self), locale: try o.decode(column: "locale", as: String.self),
+                    customerName: try o.decode(column: "customer_name", as: String.self), email: try o.decode(column: "customer_email", as: String.self),
+                    phone: try o.decode(column: "customer_phone", as: String?.self), country: try o.decode(column: "ship_country", as: String.self),
+                    currency: try o.decode(column: "currency", as: String.self),
+                    total: try o.decode(column: "total", as: Int64.self), placedAt: try o.decode(column: "placed_at", as: Date.self), lines: [])
             }
-            if let sku = try r.decode(column: "sku", as: String?.self) {
-                shipment.lines.append((sku: sku, quantity: try r.decode(column: "quantity", as: Int64.self)))
+            for r in try await sql.raw("""
+                SELECT order_id, sku, name, quantity FROM order_lines WHERE order_id IN (\(binds: ids)) ORDER BY order_id, position
+                """).all() {
+                lines[try r.decode(column: "order_id", as: UUID.self), default: []].append(
+                    (sku: try r.decode(column: "sku", as: String.self), name: try r.decode(column: "name", as: String.self),
+                     quantity: try r.decode(column: "quantity", as: Int64.self)))
             }
-            shipments[number] = shipment
+            // The orders' shipments and their lines (a shipment without lines is one row with a null sku).
+            for r in try await sql.raw("""
+                SELECT s.order_id, s.id, s.number, s.carrier, s.tracking_number, s.tracking_status, l.sku, l.quantity
+                FROM shipments s LEFT JOIN shipment_lines l ON l.shipment_id = s.id WHERE s.order_id IN (\(binds: ids))
+                ORDER BY s.number, l.sku
+                """).all() {
+                let orderID = try r.decode(column: "order_id", as: UUID.self)
+                let number = try r.decode(column: "number", as: String.self)
+                var shipment: ShipmentInfo
+                if let seen = shipments[orderID]?[number] { shipment = seen } else {
+                    shipment = ShipmentInfo(
+                        id: try r.decode(column: "id", as: UUID.self), number: number, carrier: try r.decode(column: "carrier", as: String.self),
+                        trackingNumber: try r.decode(column: "tracking_number", as: String?.self),
+                        status: try r.decode(column: "tracking_status", as: String.self), lines: [])
+                }
+                if let sku = try r.decode(column: "sku", as: String?.self) {
+                    shipment.lines.append((sku: sku, quantity: try r.decode(column: "quantity", as: Int64.self)))
+                }
+                shipments[orderID, default: [:]][number] = shipment
+            }
+            for r in try await sql.raw("""
+                SELECT order_id, earliest, most_likely, latest FROM order_promises WHERE order_id IN (\(binds: ids))
+                """).all() {
+                promises[try r.decode(column: "order_id", as: UUID.self)] = PromiseInfo(
+                    earliest: LocalDay(iso: try r.decode(column: "earliest", as: String.self)) ?? LocalDay(ordinal: 0),
+                    mostLikely: LocalDay(iso: try r.decode(column: "most_likely", as: String.self)) ?? LocalDay(ordinal: 0),
+                    latest: LocalDay(iso: try r.decode(column: "latest", as: String.self)) ?? LocalDay(ordinal: 0))
+            }
         }
-        let promise = try await sql.raw("SELECT earliest, most_likely, latest FROM order_promises WHERE order_id = \(bind: orderID)").first().flatMap { r in
-            PromiseInfo(earliest: LocalDay(iso: try r.decode(column: "earliest", as: String.self)) ?? LocalDay(ordinal: 0),
-                        mostLikely: LocalDay(iso: try r.decode(column: "most_likely", as: String.self)) ?? LocalDay(ordinal: 0),
-                        latest: LocalDay(iso: try r.decode(column: "latest", as: String.self)) ?? LocalDay(ordinal: 0))
+        // Each order's and each customer's choices (the order's win), for all of them at once.
+        let subjects = Array(Set(orders.values.flatMap {
+            [NotificationPreferences.subject(orderID: $0.id), NotificationPreferences.subject(email: $0.email)]
+        }))
+        for batch in subjects.chunked(400) {
+            for row in try await sql.raw("""
+                SELECT subject, email, sms, locale FROM notification_preferences WHERE shop_id = \(bind: shopID) AND subject IN (\(binds: batch))
+                """).all() {
+                choices[try row.decode(column: "subject", as: String.self)] = NotificationPreferences(
+                    email: try row.decode(column: "email", as: Bool?.self), sms: try row.decode(column: "sms", as: Bool?.self),
+                    locale: try row.decode(column: "locale", as: String?.self))
+            }
         }
-        return MessageBuilder(
-            shopID: shopID, shopName: shop.name, shopZone: shop.zone, order: order, settings: shop.settings,
-            preferences: try await NotificationPreferences.effective(shopID: shopID, orderID: orderID, email: order.email, sql: sql),
-            promise: promise, shipments: shipments, carriers: shop.carriers, overrides: shop.overrides,
-            deployment: application.outboxConfiguration, secret: secret, sql: sql)
+        var builders: [UUID: MessageBuilder] = [:]
+        for (id, var order) in orders {
+            order.lines = lines[id] ?? []
+            let preferences = NotificationPreferences.resolve(order: choices[NotificationPreferences.subject(orderID: id)],
+                                                              customer: choices[NotificationPreferences.subject(email: order.email)])
+            builders[id] = MessageBuilder(
+                shopID: shopID, shopName: shop.name, shopZone: shop.zone, order: order, settings: shop.settings,
+                preferences: preferences, promise: promises[id], shipments: shipments[id] ?? [:], carriers: shop.carriers,
+                overrides: shop.overrides, deployment: application.outboxConfiguration, secret: secret, sql: sql)
+        }
+        return builders
     }
 
     var language: String { Self.language(preferences.locale ?? order.locale) }

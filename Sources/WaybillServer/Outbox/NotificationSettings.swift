@@ -148,21 +148,6 @@ struct NotificationPreferences: Codable, Sendable, Equatable {
     static func subject(email: String) -> String { "customer:\(email.lowercased())" }
     static func subject(orderID: UUID) -> String { "order:\(orderID.uuidString.lowercased())" }
 
-    /// The order's own choice over the customer's, channel by channel.
-    static func effective(shopID: UUID, orderID: UUID, email: String, sql: any SQLDatabase) async throws -> NotificationPreferences {
-        let subjects = [subject(orderID: orderID), subject(email: email)]
-        let rows = try await sql.raw("""
-            SELECT subject, email, sms, locale FROM notification_preferences WHERE shop_id = \(bind: shopID) AND subject IN (\(binds: subjects))
-            """).all()
-        var byKey: [String: NotificationPreferences] = [:]
-        for row in rows {
-            byKey[try row.decode(column: "subject", as: String.self)] = NotificationPreferences(
-                email: try row.decode(column: "email", as: Bool?.self), sms: try row.decode(column: "sms", as: Bool?.self),
-                locale: try row.decode(column: "locale", as: String?.self))
-        }
-        return resolve(order: byKey[subjects[0]], customer: byKey[subjects[1]])
-    }
-
     /// The order's own choice over the customer's, field by field.
     static func resolve(order: NotificationPreferences?, customer: NotificationPreferences?) -> NotificationPreferences {
         NotificationPreferences(email: order?.email ?? customer?.email, sms: order?.sms ?? customer?.sms, locale: order?.locale ?? customer?.locale)

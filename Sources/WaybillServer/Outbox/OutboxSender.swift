@@ -115,7 +115,7 @@ struct OutboxSender {
             throw SendFailure(permanent: true, message: "the webhook endpoint was deleted")
         }
         do {
-            try await WebhookURLPolicy.check(url, allowPrivate: application.outboxConfiguration.allowPrivateWebhooks)
+            try await WebhookURLPolicy.checkBeforeDelivery(url, allowPrivate: application.outboxConfiguration.allowPrivateWebhooks)
         } catch {
             application.endpointHealth.failed(endpointID)
             try await endpoints.recordFailure(endpointID, error: "\(error)", at: now)

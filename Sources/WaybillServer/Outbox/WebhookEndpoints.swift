@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 import WaybillCore
@@ -124,6 +125,24 @@ enum WebhookURLPolicy {
         let addresses = try await resolve(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))
         guard !addresses.isEmpty else { throw Refusal.unresolvable(host) }
         if let bad = addresses.first(where: isPrivate) { throw Refusal.privateAddress(bad) }
+    }
+
+    /// URLs found public within the last minute. A delivery checks its endpoint again (the host may have come
+    /// to resolve to a private address since it was saved), but not with a DNS query per webhook: at thousands
+    /// a second that is the resolver's load, not ours. A refusal is never remembered: it is checked again.
+    private static let recentlyPublic = NIOLockedValueBox<[String: ContinuousClock.Instant]>([:])
+    static let recheckAfter = Duration.seconds(60)
+
+    /// `check` before each delivery, resolving a host at most once a minute per instance.
+    static func checkBeforeDelivery(_ text: String, allowPrivate: Bool) async throws {
+        let now = ContinuousClock.now
+        if !allowPrivate, recentlyPublic.withLockedValue({ $0[text].map { $0 > now } ?? false }) { return }
+        try await check(text, allowPrivate: allowPrivate)
+        guard !allowPrivate else { return }
+        recentlyPublic.withLockedValue { known in
+            if known.count >= 10_000 { known.removeAll(keepingCapacity: true) }
+            known[text] = now + recheckAfter
+        }
     }
 
     /// Numeric addresses of `host` (getaddrinfo, off the event loop).

@@ -328,6 +328,16 @@ struct OutboxTests {
         #expect(WebhookURLPolicy.isPrivate("192.168.0.1") && WebhookURLPolicy.isPrivate("172.20.1.1") && WebhookURLPolicy.isPrivate("100.64.0.1"))
         #expect(WebhookURLPolicy.isPrivate("fd00::1") && WebhookURLPolicy.isPrivate("::ffff:127.0.0.1"))
         #expect(!WebhookURLPolicy.isPrivate("93.184.215.14") && !WebhookURLPolicy.isPrivate("172.32.0.1") && !WebhookURLPolicy.isPrivate("2606:2800::1"))
+        // Before each delivery: a public address passes (and is not resolved again for a minute); a private one is
+        // refused every time, never remembered as checked.
+        try await WebhookURLPolicy.checkBeforeDelivery("https://93.184.215.14/hook", allowPrivate: false)
+        try await WebhookURLPolicy.checkBeforeDelivery("https://93.184.215.14/hook", allowPrivate: false)
+        for _ in 0..<2 {
+            await #expect(throws: WebhookURLPolicy.Refusal.self) {
+                try await WebhookURLPolicy.checkBeforeDelivery("http://10.0.0.7/hook", allowPrivate: false)
+            }
+        }
+        try await WebhookURLPolicy.checkBeforeDelivery("http://10.0.0.7/hook", allowPrivate: true)
     }
 
     @Test func aWorkerThatDiesMidBatchLosesNothingAndTheResendKeepsItsMessageID() async throws {
