@@ -316,6 +316,51 @@ struct MailRenderingTests {
         #expect(try #require(decodeQuotedPrintable(encoded)) == Array(expected.utf8))
     }
 
+    /// The byte-wise encoder against the first, character-by-character one (kept here as the reference) on
+    /// random text: ASCII, spaces and tabs before line ends, `=`, Korean, emoji, controls, every kind of line end.
+    @Test func quotedPrintableMatchesTheReferenceEncoderOnRandomText() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [String] = ["a", "Z", " ", "\t", "=", ".", "가", "한글", "🚚", "👩‍👩‍👧‍👦", "\u{1}", "\u{7F}", "é", "\n", "\r", "\r\n", "~", "<p>"]
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0..<300, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(MailFormat.quotedPrintable(text) == Self.referenceQuotedPrintable(text), "\(text.debugDescription)")
+        }
+    }
+
+    static func referenceQuotedPrintable(_ text: String) -> String {
+        var lines: [[Unicode.Scalar]] = [[]]
+        var previousWasCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n", previousWasCR { previousWasCR = false; continue }
+            previousWasCR = scalar == "\r"
+            if scalar == "\r" || scalar == "\n" { lines.append([]) } else { lines[lines.count - 1].append(scalar) }
+        }
+        func hex(_ byte: UInt8) -> String {
+            let digits = Array("0123456789ABCDEF")
+            return "=" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
+        }
+        var output = ""
+        for (lineIndex, line) in lines.enumerated() {
+            if lineIndex > 0 { output += "\r\n" }
+            var current = ""
+            for (index, scalar) in line.enumerated() {
+                let unit: String
+                switch scalar.value {
+                case 32, 9: unit = index == line.count - 1 ? hex(UInt8(scalar.value)) : String(scalar)
+                case 33...60, 62...126: unit = String(scalar)
+                default: unit = String(scalar).utf8.map(hex).joined()
+                }
+                if current.utf8.count + unit.utf8.count > 75 {
+                    output += current + "=\r\n"
+                    current = ""
+                }
+                current += unit
+            }
+            output += current
+        }
+        return output
+    }
+
     @Test(arguments: [
         "a@b.c", "first.last+tag@example.co.kr", #""john doe"@example.com"#, #""a\"b"@x.io"#, "user@[192.0.2.1]",
         "user@[IPv6:2001:db8::1]", "user@[IPv6:::ffff:192.0.2.1]", "x@localhost", String(repeating: "l", count: 64) + "@example.com",
