@@ -133,15 +133,21 @@ enum WebhookURLPolicy {
     private static let recentlyPublic = NIOLockedValueBox<[String: ContinuousClock.Instant]>([:])
     static let recheckAfter = Duration.seconds(60)
 
+    /// Whether a delivery to `text` would skip the check (found public within the last minute).
+    static func remembersAsPublic(_ text: String) -> Bool {
+        let now = ContinuousClock.now
+        return recentlyPublic.withLockedValue { $0[text].map { $0 > now } ?? false }
+    }
+
     /// `check` before each delivery, resolving a host at most once a minute per instance.
     static func checkBeforeDelivery(_ text: String, allowPrivate: Bool) async throws {
-        let now = ContinuousClock.now
-        if !allowPrivate, recentlyPublic.withLockedValue({ $0[text].map { $0 > now } ?? false }) { return }
+        if !allowPrivate, remembersAsPublic(text) { return }
         try await check(text, allowPrivate: allowPrivate)
         guard !allowPrivate else { return }
+        let until = ContinuousClock.now + recheckAfter
         recentlyPublic.withLockedValue { known in
             if known.count >= 10_000 { known.removeAll(keepingCapacity: true) }
-            known[text] = now + recheckAfter
+            known[text] = until
         }
     }
 

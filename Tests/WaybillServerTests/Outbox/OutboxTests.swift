@@ -122,6 +122,56 @@ struct OutboxTests {
         }
     }
 
+    /// One pass expands the dispatch rows of many orders of two shops together (their facts, orders, lines and
+    /// preferences read in a few statements for all): each customer still gets exactly their own order's message,
+    /// in their order's language, with their own name and number, and an opted-out customer none.
+    @Test func aBatchOfOrdersFromTwoShopsGivesEachCustomerTheirOwnMessage() async throws {
+        try await withTestApp { t in
+            let otherKey = try await t.app.write { db in
+                let accounts = AccountService(db: db, application: t.app)
+                let other = try await accounts.createShop(slug: "other", name: "Other Goods", currency: "KRW", timezone: "UTC", locale: "en")
+                let catalog = CatalogService(db: db, now: TestApp.start, newID: t.app.dependencies.ids.next)
+                for product in TestCatalog.products { try await catalog.upsert(product, shop: other) }
+                return try await accounts.createKey(shop: other, name: "o", scopes: APIKey.Scope.allCases).1
+            }
+            let other: HTTPHeaders = ["Authorization": "Bearer \(otherKey)", "Content-Type": "application/json"]
+            #expect(try await t.send(.PUT, "/api/v1/notifications/preferences", json: #"{"email":"buyer3@example.kr","email_updates":false}"#).status == .ok)
+            var expected: [String: (number: Int, name: String, language: String)] = [:]
+            for i in 0..<6 {
+                let korean = try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(email: "buyer\(i)@example.kr", name: "구매자\(i)"))
+                expected["buyer\(i)@example.kr"] = (try #require(try korean.json()["number"] as? Int), "구매자\(i)", "ko")
+                let english = try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(email: "other\(i)@example.com", name: "Buyer \(i)")
+                    .replacingOccurrences(of: #""locale":"ko""#, with: #""locale":"en""#), headers: other)
+                expected["other\(i)@example.com"] = (try #require(try english.json()["number"] as? Int), "Buyer \(i)", "en")
+            }
+            // The first pass claims every order's dispatch row (of both shops) and expands them in one batch.
+            t.time.advance(by: Outbox.digestWindow)
+            #expect(try await OutboxPass(application: t.app, worker: "one").run(limit: 200) >= 12)
+            #expect(try await (t.app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'dispatch' AND status <> 'sent'")
+                .first()!.decode(column: "n", as: Int.self) == 0)
+            try await t.drainOutbox()
+            let mails = try await t.outbox(kind: "email").filter { $0.trigger == "order_confirmed" }
+            #expect(mails.count == 12)
+            for (email, order) in expected {
+                let own = mails.filter { $0.recipient == email }
+                #expect(own.count == 1, "\(email)")
+                guard let mail = own.first else { continue }
+                if email == "buyer3@example.kr" {
+                    #expect(mail.status == "suppressed")
+                    continue
+                }
+                #expect(mail.status == "sent", "\(email)")
+                #expect(mail.subject?.firstMatch(of: /#(\d+)/).flatMap { Int($0.1) } == order.number, "\(email): \(mail.subject ?? "")")
+                #expect(mail.text?.contains(order.name) == true, "\(email)")
+                #expect(mail.html?.contains("<html lang=\"\(order.language)\">") == true, "\(email)")
+                // Nobody else's name reaches this customer.
+                for (_, another) in expected where another.name != order.name {
+                    #expect(mail.text?.contains(another.name) == false, "\(email)")
+                }
+            }
+        }
+    }
+
     @Test func aCustomerWhoTurnedUpdatesOffGetsNoneAndTheLogSaysWhy() async throws {
         try await withTestApp { t in
             let off = try await t.send(.PUT, "/api/v1/notifications/preferences", json: #"{"email":"quiet@example.kr","email_updates":false}"#)
@@ -328,16 +378,20 @@ struct OutboxTests {
         #expect(WebhookURLPolicy.isPrivate("192.168.0.1") && WebhookURLPolicy.isPrivate("172.20.1.1") && WebhookURLPolicy.isPrivate("100.64.0.1"))
         #expect(WebhookURLPolicy.isPrivate("fd00::1") && WebhookURLPolicy.isPrivate("::ffff:127.0.0.1"))
         #expect(!WebhookURLPolicy.isPrivate("93.184.215.14") && !WebhookURLPolicy.isPrivate("172.32.0.1") && !WebhookURLPolicy.isPrivate("2606:2800::1"))
-        // Before each delivery: a public address passes (and is not resolved again for a minute); a private one is
-        // refused every time, never remembered as checked.
+        // Before each delivery: a public address passes and is remembered (not resolved again for a minute); a
+        // private one is refused every time and never remembered; with private targets allowed nothing is remembered.
+        #expect(!WebhookURLPolicy.remembersAsPublic("https://93.184.215.14/hook"))
         try await WebhookURLPolicy.checkBeforeDelivery("https://93.184.215.14/hook", allowPrivate: false)
+        #expect(WebhookURLPolicy.remembersAsPublic("https://93.184.215.14/hook"))
         try await WebhookURLPolicy.checkBeforeDelivery("https://93.184.215.14/hook", allowPrivate: false)
         for _ in 0..<2 {
             await #expect(throws: WebhookURLPolicy.Refusal.self) {
                 try await WebhookURLPolicy.checkBeforeDelivery("http://10.0.0.7/hook", allowPrivate: false)
             }
+            #expect(!WebhookURLPolicy.remembersAsPublic("http://10.0.0.7/hook"))
         }
         try await WebhookURLPolicy.checkBeforeDelivery("http://10.0.0.7/hook", allowPrivate: true)
+        #expect(!WebhookURLPolicy.remembersAsPublic("http://10.0.0.7/hook"))
     }
 
     @Test func aWorkerThatDiesMidBatchLosesNothingAndTheResendKeepsItsMessageID() async throws {

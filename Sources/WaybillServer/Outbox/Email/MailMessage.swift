@@ -302,7 +302,7 @@ enum MailFormat {
 
     /// RFC 2045 quoted-printable of `text` as UTF-8 with CRLF line ends; lines stay within 76 characters and a
     /// soft break never falls inside an `=XX` or a multi-byte character. Works on the UTF-8 bytes into one
-    /// buffer: every e-mail's HTML goes through here, and a String per character cost ~1 ms a message.
+    /// buffer: every e-mail's HTML goes through here, and the first version made a String per character.
     static func quotedPrintable(_ text: String) -> String {
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
