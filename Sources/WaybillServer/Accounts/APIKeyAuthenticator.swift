@@ -1,5 +1,4 @@
 import Fluent
-import NIOConcurrencyHelpers
 import Vapor
 
 /// The shop and key a request to the API acts for.
@@ -42,39 +41,8 @@ struct APIKeyAuthenticator: AsyncBearerAuthenticator {
 }
 
 /// Verified keys for a few seconds, so a busy client does not cost a database read per request.
-/// A revoked key keeps working on an instance for at most `ttl`; unknown keys are never cached.
-final class APIKeyCache: Sendable {
-    private let entries = NIOLockedValueBox<[String: (principal: APIPrincipal, expires: ContinuousClock.Instant)]>([:])
-    let ttl: Duration
-    let capacity: Int
-
-    init(ttl: Duration = .seconds(10), capacity: Int = 10_000) {
-        self.ttl = ttl
-        self.capacity = capacity
-    }
-
-    func lookup(_ digest: String) -> APIPrincipal? {
-        let now = ContinuousClock.now
-        return entries.withLockedValue { entries in
-            guard let entry = entries[digest] else { return nil }
-            guard entry.expires > now else {
-                entries[digest] = nil
-                return nil
-            }
-            return entry.principal
-        }
-    }
-
-    func store(_ digest: String, _ principal: APIPrincipal) {
-        let expires = ContinuousClock.now + ttl
-        entries.withLockedValue { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[digest] = (principal, expires)
-        }
-    }
-
-    func removeAll() { entries.withLockedValue { $0.removeAll() } }
-}
+/// A revoked key keeps working on an instance for at most the cache's `ttl`; unknown keys are never cached.
+typealias APIKeyCache = ExpiringCache<String, APIPrincipal>
 
 extension Request {
     /// The caller, if it holds `scope`; otherwise a 401 or 403 in the API's error shape.

@@ -36,53 +36,130 @@ struct Inbox {
     }
 
     /// Stores the message, durably, and nothing else. The same event id from the same source is a duplicate.
+    /// Concurrent stores share a statement (`InboxIntake`).
     func store(shopID: UUID, source: WebhookSignature.Scheme, eventID: String, body: String) async throws -> Receipt {
-        let id = application.dependencies.ids.next()
-        let time = now
-        let inserted = try await application.writeGate.singleStatement(on: application.db) { db in
-            try await (db as! any SQLDatabase).raw("""
-                INSERT INTO inbox_messages (id, shop_id, source, event_id, received_at, body, status, attempts)
-                VALUES (\(bind: id), \(bind: shopID), \(bind: source.rawValue), \(bind: eventID), \(bind: time), \(bind: body), 'received', 0)
-                ON CONFLICT (shop_id, source, event_id) DO NOTHING RETURNING id
-                """).first() != nil
-        }
-        return inserted ? .stored(id) : .duplicate
+        try await application.inboxIntake.store(.init(id: application.dependencies.ids.next(), shopID: shopID, source: source.rawValue,
+                                                      eventID: eventID, body: body, receivedAt: now))
     }
 
     /// Processes one message and records the outcome: `processed`, `orphan` or `failed`; a database error
     /// leaves it `received` for the next try.
     @discardableResult
     func process(id: UUID) async throws -> String {
-        guard let row = try await sql.raw("SELECT shop_id, source, body, attempts FROM inbox_messages WHERE id = \(bind: id)").first() else {
-            throw APIError.notFound("inbox message")
-        }
-        let shopID = try row.decode(column: "shop_id", as: UUID.self)
-        let sourceName = try row.decode(column: "source", as: String.self)
-        let attempts = try row.decode(column: "attempts", as: Int.self) + 1
-        guard let source = WebhookSignature.Scheme(rawValue: sourceName) else {
-            return try await finish(id, status: "failed", attempts: attempts, error: "unknown source \(sourceName)", trackingNumber: nil)
-        }
-        let updates: [TrackingUpdate]
-        do {
-            updates = try TrackingWebhooks.updates(source, body: Data(try row.decode(column: "body", as: String.self).utf8))
-        } catch let unreadable as TrackingWebhooks.Unreadable {
-            return try await finish(id, status: "failed", attempts: attempts, error: unreadable.reason, trackingNumber: nil)
+        guard let item = try await load([id]).first else { throw APIError.notFound("inbox message") }
+        guard let updates = item.updates else {
+            return try await finish(id, status: "failed", attempts: item.attempts, error: item.error, trackingNumber: nil)
         }
         do {
             let service = ShipmentService(application: application, db: application.db)
             var matched = true
             for update in updates {
-                let outcome = try await service.apply(update, shopID: shopID, actor: Actor(name: "webhook:\(sourceName)", source: "webhook"))
+                let outcome = try await service.apply(update, shopID: item.shopID, actor: Actor(name: "webhook:\(item.source)", source: "webhook"))
                 if outcome.shipments.isEmpty { matched = false }
             }
-            return try await finish(id, status: matched ? "processed" : "orphan", attempts: attempts, error: nil,
+            return try await finish(id, status: matched ? "processed" : "orphan", attempts: item.attempts, error: nil,
                                     trackingNumber: updates.first?.trackingNumber)
         } catch {
             // Our side failed (the database, a lock): keep it for the job, park it after too many tries.
-            let parked = attempts >= Self.maximumAttempts
-            application.logger.warning("inbox message \(id) not processed (try \(attempts)): \(String(reflecting: error))")
-            return try await finish(id, status: parked ? "failed" : "received", attempts: attempts,
+            let parked = item.attempts >= Self.maximumAttempts
+            application.logger.warning("inbox message \(id) not processed (try \(item.attempts)): \(String(reflecting: error))")
+            return try await finish(id, status: parked ? "failed" : "received", attempts: item.attempts,
                                     error: String(String(reflecting: error).prefix(1_000)), trackingNumber: updates.first?.trackingNumber)
+        }
+    }
+
+    /// The messages, in the order of `ids`, each read into its updates or the reason it cannot be.
+    private func load(_ ids: [UUID]) async throws -> [Work] {
+        let rank = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var work: [Work] = []
+        for row in try await sql.raw("SELECT id, shop_id, source, body, attempts FROM inbox_messages WHERE id IN (\(binds: ids))").all() {
+            var item = Work(id: try row.decode(column: "id", as: UUID.self), shopID: try row.decode(column: "shop_id", as: UUID.self),
+                            source: try row.decode(column: "source", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self) + 1)
+            if let scheme = WebhookSignature.Scheme(rawValue: item.source) {
+                do {
+                    item.updates = try TrackingWebhooks.updates(scheme, body: Data(try row.decode(column: "body", as: String.self).utf8))
+                } catch let unreadable as TrackingWebhooks.Unreadable {
+                    item.error = unreadable.reason
+                }
+            } else {
+                item.error = "unknown source \(item.source)"
+            }
+            work.append(item)
+        }
+        return work.sorted { rank[$0.id, default: 0] < rank[$1.id, default: 0] }
+    }
+
+    /// Processes messages in one write transaction — each applied as `process(id:)` would, and every outcome
+    /// recorded in the same transaction, so a message is marked done exactly when its events are stored. If the
+    /// batch fails as a whole (a database error, a deadlock, one message our side cannot handle), it is rolled
+    /// back and each message is processed on its own, so one bad message never holds the others up.
+    func process(ids: [UUID]) async throws {
+        guard !ids.isEmpty else { return }
+        let work = try await load(ids)
+        let time = now
+        let application = application
+        do {
+            let applied = try await application.write { db in
+                let service = ShipmentService(application: application, db: db, clock: WaybillClock { time })
+                var outcomes: [Outcome] = []
+                var applied: [(shopID: UUID, source: String, applied: ShipmentService.Applied)] = []
+                for item in work {
+                    guard let updates = item.updates else {
+                        outcomes.append(Outcome(id: item.id, status: "failed", attempts: item.attempts, error: item.error, trackingNumber: nil))
+                        continue
+                    }
+                    var matched = true
+                    for update in updates {
+                        let result = try await service.applyInTransaction(update, shopID: item.shopID,
+                                                                          actor: Actor(name: "webhook:\(item.source)", source: "webhook"), at: time)
+                        if result.outcome.shipments.isEmpty { matched = false }
+                        applied.append((item.shopID, update.source, result))
+                    }
+                    outcomes.append(Outcome(id: item.id, status: matched ? "processed" : "orphan", attempts: item.attempts, error: nil,
+                                            trackingNumber: updates.first?.trackingNumber))
+                }
+                try await Self.record(outcomes, at: time, sql: db as! any SQLDatabase)
+                return applied
+            }
+            await ShipmentService(application: application, db: application.db).settle(applied, at: time)
+        } catch {
+            application.logger.warning("inbox batch of \(ids.count) rolled back, processing one by one: \(String(reflecting: error))")
+            for id in ids {
+                do { try await process(id: id) } catch {
+                    application.logger.warning("inbox message \(id) left for retry: \(String(reflecting: error))")
+                }
+            }
+        }
+    }
+
+    private struct Work: Sendable {
+        var id: UUID
+        var shopID: UUID
+        var source: String
+        var attempts: Int
+        var updates: [TrackingUpdate]?
+        var error: String?
+    }
+
+    private struct Outcome: Sendable {
+        var id: UUID
+        var status: String
+        var attempts: Int
+        var error: String?
+        var trackingNumber: String?
+    }
+
+    /// Every outcome of a batch in one statement per 250 messages.
+    private static func record(_ outcomes: [Outcome], at time: Date, sql: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: outcomes.count, by: 250) {
+            let values = outcomes[start..<min(start + 250, outcomes.count)].map { o -> SQLQueryString in
+                "(\(bind: o.id), \(bind: o.status), \(bind: o.attempts), \(bind: o.error), \(bind: o.trackingNumber))"
+            }.joined(separator: ", ")
+            try await sql.raw("""
+                UPDATE inbox_messages SET status = v.column2, attempts = v.column3, error = v.column4, processed_at = \(bind: time),
+                tracking_number = v.column5
+                FROM (VALUES \(values)) AS v WHERE inbox_messages.id = v.column1
+                """).run()
         }
     }
 

@@ -14,6 +14,22 @@ struct WebhookController: RouteCollection {
         routes.on(.POST, "webhooks", ":shop", ":source", body: .collect(maxSize: ByteCount(value: Self.maximumBody)), use: receive)
     }
 
+    /// What a shop's webhook source is verified with.
+    struct Secret: Sendable, Equatable {
+        var shopID: UUID
+        var secret: String
+    }
+
+    static func secretKey(slug: String, source: WebhookSignature.Scheme) -> String { slug + "\u{1F}" + source.rawValue }
+
+    static func secret(slug: String, source: WebhookSignature.Scheme, sql: any SQLDatabase) async throws -> Secret? {
+        guard let found = try await sql.raw("""
+            SELECT s.id, w.secret FROM shops s JOIN inbound_webhooks w ON w.shop_id = s.id
+            WHERE s.slug = \(bind: slug) AND w.source = \(bind: source.rawValue)
+            """).first() else { return nil }
+        return Secret(shopID: try found.decode(column: "id", as: UUID.self), secret: try found.decode(column: "secret", as: String.self))
+    }
+
     struct Answer: Content {
         var status: String
         var id: UUID?
@@ -28,20 +44,27 @@ struct WebhookController: RouteCollection {
             throw APIError(.payloadTooLarge, "payload_too_large", "webhook bodies are at most \(Self.maximumBody) bytes")
         }
         let slug = req.parameters.get("shop") ?? ""
-        let sql = req.db as! any SQLDatabase
-        guard let found = try await sql.raw("""
-            SELECT s.id, w.secret FROM shops s JOIN inbound_webhooks w ON w.shop_id = s.id
-            WHERE s.slug = \(bind: slug) AND w.source = \(bind: source.rawValue)
-            """).first() else {
-            // An unknown shop and an unconfigured source look the same: nothing here to sign for.
-            throw APIError(.unauthorized, "invalid_signature", "no \(source.rawValue) webhook is set up for this address")
-        }
-        let shopID = try found.decode(column: "id", as: UUID.self)
         let body = req.body.data.map { Data(buffer: $0) } ?? Data()
         var headers: [String: String] = [:]
         for (name, value) in req.headers { headers[name.lowercased()] = value }
-        guard WebhookSignature.verify(source, headers: headers, body: body, secret: try found.decode(column: "secret", as: String.self),
-                                      now: req.now) else {
+        let cacheKey = Self.secretKey(slug: slug, source: source)
+        let cache = req.application.webhookSecrets
+        var secret = cache.lookup(cacheKey)
+        var verified = secret.map { WebhookSignature.verify(source, headers: headers, body: body, secret: $0.secret, now: req.now) } ?? false
+        if !verified {
+            // Not cached, or the secret was changed since (perhaps on another instance): ask the database.
+            guard let found = try await Self.secret(slug: slug, source: source, sql: req.db as! any SQLDatabase) else {
+                cache.remove(cacheKey)
+                // An unknown shop and an unconfigured source look the same: nothing here to sign for.
+                throw APIError(.unauthorized, "invalid_signature", "no \(source.rawValue) webhook is set up for this address")
+            }
+            if found != secret {
+                secret = found
+                cache.store(cacheKey, found)
+                verified = WebhookSignature.verify(source, headers: headers, body: body, secret: found.secret, now: req.now)
+            }
+        }
+        guard verified, let shopID = secret?.shopID else {
             throw APIError(.unauthorized, "invalid_signature", "the \(source.rawValue) signature does not match this body")
         }
         guard let text = String(data: body, encoding: .utf8), !text.isEmpty else {
@@ -126,7 +149,10 @@ struct InboxController: RouteCollection {
                 ON CONFLICT (shop_id, source) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at
                 """).run()
         }
-        return SourceDTO(source: source.rawValue, path: "/webhooks/\(try await slug(req, principal.shopID))/\(source.rawValue)", secret: secret)
+        let slug = try await slug(req, principal.shopID)
+        // This instance stops accepting the old secret now; others within the cache's ten seconds.
+        req.application.webhookSecrets.remove(WebhookController.secretKey(slug: slug, source: source))
+        return SourceDTO(source: source.rawValue, path: "/webhooks/\(slug)/\(source.rawValue)", secret: secret)
     }
 
     private func slug(_ req: Request, _ shopID: UUID) async throws -> String {

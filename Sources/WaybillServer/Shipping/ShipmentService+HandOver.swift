@@ -21,23 +21,38 @@ extension ShipmentService {
 
     /// The shipment, with its order's row locked for this transaction (every shipment change can move the order).
     func lockedRow(shopID: UUID, number: String) async throws -> Row {
-        guard let found = try await sql.raw("SELECT order_id FROM shipments WHERE shop_id = \(bind: shopID) AND number = \(bind: number)").first() else {
+        guard let row = try await lockedRows(where: "shop_id = \(bind: shopID) AND number = \(bind: number)").first else {
             throw APIError.notFound("shipment '\(number.prefix(40))'")
         }
-        let orderID = try found.decode(column: "order_id", as: UUID.self)
-        try await OrderService.lock(orderID, on: sql)
-        return try await row(shopID: shopID, number: number)
+        return row
     }
 
     func row(shopID: UUID, number: String) async throws -> Row {
-        guard let r = try await sql.raw("""
-            SELECT id, order_id, number, location_id, carrier, state, tracking_status FROM shipments
-            WHERE shop_id = \(bind: shopID) AND number = \(bind: number)
-            """).first() else { throw APIError.notFound("shipment '\(number.prefix(40))'") }
-        return Row(id: try r.decode(column: "id", as: UUID.self), orderID: try r.decode(column: "order_id", as: UUID.self),
-                   number: try r.decode(column: "number", as: String.self), locationID: try r.decode(column: "location_id", as: UUID.self),
-                   carrier: try r.decode(column: "carrier", as: String.self), state: try r.decode(column: "state", as: String.self),
-                   trackingStatus: try r.decode(column: "tracking_status", as: String.self))
+        guard let row = try await rows(where: "shop_id = \(bind: shopID) AND number = \(bind: number)").first else {
+            throw APIError.notFound("shipment '\(number.prefix(40))'")
+        }
+        return row
+    }
+
+    /// The shipments `condition` selects, by number.
+    func rows(where condition: SQLQueryString) async throws -> [Row] {
+        try await sql.raw("SELECT id, order_id, number, location_id, carrier, state, tracking_status FROM shipments WHERE " + condition + " ORDER BY number")
+            .all().map { r in
+                Row(id: try r.decode(column: "id", as: UUID.self), orderID: try r.decode(column: "order_id", as: UUID.self),
+                    number: try r.decode(column: "number", as: String.self), locationID: try r.decode(column: "location_id", as: UUID.self),
+                    carrier: try r.decode(column: "carrier", as: String.self), state: try r.decode(column: "state", as: String.self),
+                    trackingStatus: try r.decode(column: "tracking_status", as: String.self))
+            }
+    }
+
+    /// The shipments `condition` selects, with their orders' rows locked for this transaction first (in id
+    /// order, so two transactions locking the same orders queue instead of deadlocking): two statements for
+    /// any number of shipments.
+    func lockedRows(where condition: SQLQueryString) async throws -> [Row] {
+        _ = try await sql.select().column("id").from(Order.schema)
+            .where(SQLIdentifier("id"), .in, SQLGroupExpression(SQLQueryString("SELECT order_id FROM shipments WHERE ") + condition))
+            .orderBy("id").for(.update).all()
+        return try await rows(where: condition)
     }
 
     /// Consumes the reservation of every tracked line at the shipment's location (a `shipment` movement per

@@ -31,37 +31,57 @@ extension ShipmentService {
     /// Stores the new events of every matching shipment and moves its status, the order and the facts on,
     /// in one transaction per update. A repeat of an event already held changes nothing.
     func apply(_ update: TrackingUpdate, shopID: UUID, actor: Actor) async throws -> ApplyOutcome {
-        guard let number = TrackingNumberNormalizer.normalize(update.trackingNumber) else { return ApplyOutcome() }
         let time = now
-        let outcome = try await application.write { db -> (ApplyOutcome, [String]) in
-            let service = ShipmentService(application: application, db: db, clock: clock)
-            let sql = db as! any SQLDatabase
-            var query: SQLQueryString = "SELECT number FROM shipments WHERE shop_id = \(bind: shopID) AND tracking_number = \(bind: number)"
-            if let carrier = update.carrier { query += " AND carrier = \(bind: carrier.rawValue)" }
-            var outcome = ApplyOutcome()
-            var stored: [String] = []
-            for found in try await sql.raw(query + " ORDER BY number").all() {
-                let row = try await service.lockedRow(shopID: shopID, number: try found.decode(column: "number", as: String.self))
-                outcome.shipments.append(row.number)
-                let added = try await service.apply(update, to: row, shopID: shopID, actor: actor, at: time)
-                outcome.newEvents += added.count
-                stored += added
-            }
-            return (outcome, stored)
+        let applied = try await application.write { db in
+            try await ShipmentService(application: application, db: db, clock: clock).applyInTransaction(update, shopID: shopID, actor: actor, at: time)
         }
-        application.waybillMetrics.recordTrackingEvents(source: update.source, statuses: outcome.1)
-        if outcome.0.newEvents > 0 {
-            // Re-predict the promises of the orders these parcels belong to, now rather than at the next pass.
-            do {
-                let orders = try await (db as! any SQLDatabase).raw("""
-                    SELECT DISTINCT order_id FROM shipments WHERE shop_id = \(bind: shopID) AND number IN (\(binds: outcome.0.shipments))
+        await settle([(shopID, update.source, applied)], at: time)
+        return applied.outcome
+    }
+
+    /// What one update did inside its transaction, for `settle` once it has committed.
+    struct Applied: Sendable {
+        var outcome: ApplyOutcome
+        /// The statuses of the events newly stored.
+        var stored: [String]
+    }
+
+    /// Applies an update inside the caller's write transaction: every shipment with its number is locked
+    /// (through its order), its new events stored, its status and the order moved on.
+    func applyInTransaction(_ update: TrackingUpdate, shopID: UUID, actor: Actor, at time: Date) async throws -> Applied {
+        guard let number = TrackingNumberNormalizer.normalize(update.trackingNumber) else { return Applied(outcome: ApplyOutcome(), stored: []) }
+        var condition: SQLQueryString = "shop_id = \(bind: shopID) AND tracking_number = \(bind: number)"
+        if let carrier = update.carrier { condition += " AND carrier = \(bind: carrier.rawValue)" }
+        var applied = Applied(outcome: ApplyOutcome(), stored: [])
+        for row in try await lockedRows(where: condition) {
+            applied.outcome.shipments.append(row.number)
+            let added = try await apply(update, to: row, shopID: shopID, actor: actor, at: time)
+            applied.outcome.newEvents += added.count
+            applied.stored += added
+        }
+        return applied
+    }
+
+    /// After the transaction: metrics, and the promises of the orders whose parcels moved re-predicted now
+    /// rather than at the next pass. A failure here is logged; the next pass catches up.
+    func settle(_ applied: [(shopID: UUID, source: String, applied: Applied)], at time: Date) async {
+        var moved: [UUID: Set<String>] = [:]
+        for item in applied {
+            application.waybillMetrics.recordTrackingEvents(source: item.source, statuses: item.applied.stored)
+            if item.applied.outcome.newEvents > 0 { moved[item.shopID, default: []].formUnion(item.applied.outcome.shipments) }
+        }
+        guard !moved.isEmpty else { return }
+        do {
+            var orders: [UUID] = []
+            for (shopID, numbers) in moved {
+                orders += try await sql.raw("""
+                    SELECT DISTINCT order_id FROM shipments WHERE shop_id = \(bind: shopID) AND number IN (\(binds: numbers.sorted()))
                     """).all().map { try $0.decode(column: "order_id", as: UUID.self) }
-                _ = try await PromiseWatch(application: application, now: time).pass(orders: orders)
-            } catch {
-                application.logger.error("re-prediction after tracking failed: \(String(reflecting: error))")
             }
+            _ = try await PromiseWatch(application: application, now: time).pass(orders: orders)
+        } catch {
+            application.logger.error("re-prediction after tracking failed: \(String(reflecting: error))")
         }
-        return outcome.0
     }
 
     /// Applies an update to one shipment (the caller holds the order's lock). Returns the statuses of the
