@@ -101,6 +101,10 @@ struct Inbox {
         do {
             let applied = try await application.write { db in
                 let service = ShipmentService(application: application, db: db, clock: WaybillClock { time })
+                let batch = work.flatMap { item in
+                    (item.updates ?? []).map { ShipmentService.BatchUpdate(shopID: item.shopID, actor: Actor(name: "webhook:\(item.source)", source: "webhook"), update: $0) }
+                }
+                var results = try await service.applyInTransaction(batch: batch, at: time)[...]
                 var outcomes: [Outcome] = []
                 var applied: [(shopID: UUID, source: String, applied: ShipmentService.Applied)] = []
                 for item in work {
@@ -110,8 +114,7 @@ struct Inbox {
                     }
                     var matched = true
                     for update in updates {
-                        let result = try await service.applyInTransaction(update, shopID: item.shopID,
-                                                                          actor: Actor(name: "webhook:\(item.source)", source: "webhook"), at: time)
+                        let result = results.removeFirst()
                         if result.outcome.shipments.isEmpty { matched = false }
                         applied.append((item.shopID, update.source, result))
                     }

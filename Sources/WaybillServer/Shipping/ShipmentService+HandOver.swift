@@ -36,12 +36,14 @@ extension ShipmentService {
 
     /// The shipments `condition` selects, by number.
     func rows(where condition: SQLQueryString) async throws -> [Row] {
-        try await sql.raw("SELECT id, order_id, number, location_id, carrier, state, tracking_status FROM shipments WHERE " + condition + " ORDER BY number")
+        try await sql.raw("SELECT id, order_id, number, location_id, carrier, state, tracking_status, tracking_number, shop_id FROM shipments WHERE "
+                          + condition + " ORDER BY number")
             .all().map { r in
                 Row(id: try r.decode(column: "id", as: UUID.self), orderID: try r.decode(column: "order_id", as: UUID.self),
                     number: try r.decode(column: "number", as: String.self), locationID: try r.decode(column: "location_id", as: UUID.self),
                     carrier: try r.decode(column: "carrier", as: String.self), state: try r.decode(column: "state", as: String.self),
-                    trackingStatus: try r.decode(column: "tracking_status", as: String.self))
+                    trackingStatus: try r.decode(column: "tracking_status", as: String.self),
+                    trackingNumber: try r.decode(column: "tracking_number", as: String?.self), shopID: try r.decode(column: "shop_id", as: UUID.self))
             }
     }
 

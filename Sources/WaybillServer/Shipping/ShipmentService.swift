@@ -28,6 +28,8 @@ struct ShipmentService {
         var carrier: String
         var state: String
         var trackingStatus: String
+        var trackingNumber: String? = nil
+        var shopID: UUID? = nil
     }
 
     /// Creates a shipment; with an idempotency key, a repeat of the same request answers the first

@@ -86,42 +86,19 @@ extension ShipmentService {
 
     /// Applies an update to one shipment (the caller holds the order's lock). Returns the statuses of the
     /// events newly stored.
-    private func apply(_ update: TrackingUpdate, to row: Row, shopID: UUID, actor: Actor, at time: Date) async throws -> [String] {
-        var timeline = TrackingTimeline(events: try await trackingEvents(shipmentID: row.id))
-        let before = timeline.current
-        var sequence = timeline.events.map(\.arrivalSequence).max() ?? 0
-        var rows: [[any Encodable & Sendable]] = []
-        var added: [String] = []
-        let ids = application.dependencies.ids
-        // Codes no mapper knows may have been given a meaning by an operator.
-        let maps = update.events.contains { $0.reading.status == .unknown }
-            ? try await CarrierCodeMaps.load(shopID: shopID, carrier: row.carrier, sql: sql) : [:]
-        for incoming in update.events {
-            sequence += 1
-            let event = TrackingEvent(reading: CarrierCodeMaps.apply(maps, to: incoming.reading), at: incoming.timestamp,
-                                      location: incoming.location, arrivalSequence: sequence)
-            guard timeline.insert(event) else { continue }
-            rows.append([ids.next(), shopID, row.id, event.status.rawValue, event.substatus?.rawValue, event.rawCode.map { String($0.prefix(100)) },
-                         event.rawText.map { String($0.prefix(2_000)) }, event.location.map { String($0.prefix(300)) }, event.occurredAt,
-                         event.utcOffsetSeconds, Int64(sequence), update.source, Self.dedupeKey(event), time])
-            added.append(event.status.rawValue)
-        }
-        if !rows.isEmpty {
-            try await sql.raw(SQLRows.insert(into: "tracking_events", [
-                "id", "shop_id", "shipment_id", "status", "substatus", "raw_code", "raw_text", "location", "occurred_at",
-                "utc_offset_seconds", "arrival_seq", "source", "dedupe_key", "received_at",
-            ], rows) + " ON CONFLICT (shipment_id, dedupe_key) DO NOTHING").run()
-        }
-        let current = timeline.current
+    func apply(_ update: TrackingUpdate, to row: Row, shopID: UUID, actor: Actor, at time: Date) async throws -> [String] {
+        let planned = try await plan(update, on: TrackingTimeline(events: try await trackingEvents(shipmentID: row.id)), of: row, shopID: shopID, at: time)
+        if !planned.rows.isEmpty { try await insertEvents(planned.rows) }
+        let current = planned.timeline.current
         let status = current?.status ?? .pending
         let delivered = status == .delivered ? current?.occurredAt : nil
         try await sql.raw("""
             UPDATE shipments SET tracking_status = \(bind: status.rawValue), tracking_substatus = \(bind: current?.substatus?.rawValue),
-            last_scan_at = \(bind: timeline.lastScanAt), last_checked_at = \(bind: time), delivered_at = \(bind: delivered), updated_at = \(bind: time)
+            last_scan_at = \(bind: planned.timeline.lastScanAt), last_checked_at = \(bind: time), delivered_at = \(bind: delivered), updated_at = \(bind: time)
             WHERE id = \(bind: row.id)
             """).run()
         // Compared with what the shipment showed (which may be `stalled`, a status no carrier sent).
-        guard status.rawValue != row.trackingStatus || current?.substatus != before?.substatus, let current else { return added }
+        guard planned.movesStatus(of: row), let current else { return planned.added }
         var facts: [(TimelineKind, any Encodable & Sendable)] = [
             (.trackingUpdated, StatusFact(number: row.number, from: row.trackingStatus,
                                           to: status.rawValue, substatus: current.substatus?.rawValue, rawCode: current.rawCode,
@@ -133,24 +110,87 @@ extension ShipmentService {
         } else {
             facts += try await advanceOrder(row.orderID, at: time)
         }
-        try await Timeline(db: db, newID: ids.next).append(shopID: shopID, orderID: row.orderID, facts, actor: actor, at: time)
-        return added
+        try await Timeline(db: db, newID: application.dependencies.ids.next).append(shopID: shopID, orderID: row.orderID, facts, actor: actor, at: time)
+        return planned.added
+    }
+
+    /// An update's events placed in a shipment's timeline, not yet written.
+    struct PlannedScans {
+        var timeline: TrackingTimeline
+        /// What the timeline showed before.
+        var before: TrackingEvent?
+        /// `tracking_events` rows for the events new to the timeline.
+        var rows: [[any Encodable & Sendable]] = []
+        /// Their statuses.
+        var added: [String] = []
+
+        /// The status or sub-status differs from what the shipment shows: facts, maybe a hand-over or an order change.
+        func movesStatus(of row: Row) -> Bool {
+            (timeline.current?.status ?? .pending).rawValue != row.trackingStatus || timeline.current?.substatus != before?.substatus
+        }
+
+        /// Nothing but new scans and the last scan's time: the status, sub-status and delivery time stay
+        /// as they are, so the write can wait for the rest of a batch.
+        func onlyAddsScans(to row: Row) -> Bool {
+            !movesStatus(of: row) && timeline.current?.status != .delivered
+        }
+    }
+
+    /// Places the update's events in `timeline` (each new scan after the shipment's last arrival; a repeat
+    /// of a scan already held is dropped), mapping codes an operator has given a meaning.
+    func plan(_ update: TrackingUpdate, on timeline: TrackingTimeline, of row: Row, shopID: UUID, at time: Date) async throws -> PlannedScans {
+        var planned = PlannedScans(timeline: timeline, before: timeline.current)
+        var sequence = timeline.events.map(\.arrivalSequence).max() ?? 0
+        let ids = application.dependencies.ids
+        // Codes no mapper knows may have been given a meaning by an operator.
+        let maps = update.events.contains { $0.reading.status == .unknown }
+            ? try await CarrierCodeMaps.load(shopID: shopID, carrier: row.carrier, sql: sql) : [:]
+        for incoming in update.events {
+            sequence += 1
+            let event = TrackingEvent(reading: CarrierCodeMaps.apply(maps, to: incoming.reading), at: incoming.timestamp,
+                                      location: incoming.location, arrivalSequence: sequence)
+            guard planned.timeline.insert(event) else { continue }
+            planned.rows.append([ids.next(), shopID, row.id, event.status.rawValue, event.substatus?.rawValue, event.rawCode.map { String($0.prefix(100)) },
+                                 event.rawText.map { String($0.prefix(2_000)) }, event.location.map { String($0.prefix(300)) }, event.occurredAt,
+                                 event.utcOffsetSeconds, Int64(sequence), update.source, Self.dedupeKey(event), time])
+            planned.added.append(event.status.rawValue)
+        }
+        return planned
+    }
+
+    /// Stores tracking events (`PlannedScans.rows`), 400 to a statement; a scan already held is skipped.
+    func insertEvents(_ rows: [[any Encodable & Sendable]]) async throws {
+        for start in stride(from: 0, to: rows.count, by: 400) {
+            try await sql.raw(SQLRows.insert(into: "tracking_events", [
+                "id", "shop_id", "shipment_id", "status", "substatus", "raw_code", "raw_text", "location", "occurred_at",
+                "utc_offset_seconds", "arrival_seq", "source", "dedupe_key", "received_at",
+            ], Array(rows[start..<min(start + 400, rows.count)])) + " ON CONFLICT (shipment_id, dedupe_key) DO NOTHING").run()
+        }
     }
 
     func trackingEvents(shipmentID: UUID) async throws -> [TrackingEvent] {
-        try await sql.raw("""
-            SELECT status, substatus, raw_code, raw_text, location, occurred_at, utc_offset_seconds, arrival_seq
-            FROM tracking_events WHERE shipment_id = \(bind: shipmentID)
-            """).all().map { row in
+        try await trackingEvents(shipmentIDs: [shipmentID])[shipmentID] ?? []
+    }
+
+    /// The events of each shipment (a shipment without any is absent).
+    func trackingEvents(shipmentIDs: [UUID]) async throws -> [UUID: [TrackingEvent]] {
+        guard !shipmentIDs.isEmpty else { return [:] }
+        var events: [UUID: [TrackingEvent]] = [:]
+        for row in try await sql.raw("""
+            SELECT shipment_id, status, substatus, raw_code, raw_text, location, occurred_at, utc_offset_seconds, arrival_seq
+            FROM tracking_events WHERE shipment_id IN (\(binds: shipmentIDs))
+            """).all() {
             let reading = TrackingReading(TrackingStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .unknown,
                                           try row.decode(column: "substatus", as: String?.self).flatMap(TrackingSubstatus.init(rawValue:)),
                                           rawCode: try row.decode(column: "raw_code", as: String?.self),
                                           rawText: try row.decode(column: "raw_text", as: String?.self))
-            return TrackingEvent(reading: reading, at: CarrierTimestamp(date: try row.decode(column: "occurred_at", as: Date.self),
-                                                                      utcOffsetSeconds: try row.decode(column: "utc_offset_seconds", as: Int?.self)),
-                                 location: try row.decode(column: "location", as: String?.self),
-                                 arrivalSequence: Int(try row.decode(column: "arrival_seq", as: Int64.self)))
+            events[try row.decode(column: "shipment_id", as: UUID.self), default: []].append(
+                TrackingEvent(reading: reading, at: CarrierTimestamp(date: try row.decode(column: "occurred_at", as: Date.self),
+                                                                     utcOffsetSeconds: try row.decode(column: "utc_offset_seconds", as: Int?.self)),
+                              location: try row.decode(column: "location", as: String?.self),
+                              arrivalSequence: Int(try row.decode(column: "arrival_seq", as: Int64.self))))
         }
+        return events
     }
 
     /// Same scan, same key: what the carrier said, not when it reached us.

@@ -47,6 +47,12 @@ struct InboxBatchTests {
             var messages: [(String, String)] = [
                 ("a1", event("a1", "623012590022", at: "2026-11-23 19:10:00", code: "11", text: "상품인수")),
                 ("b1", event("b1", "631693783814", at: "2026-11-23 19:20:00", code: "11", text: "상품인수")),
+                // Hub scans: the first changes the sub-status, the second only adds a scan (written at the batch's end,
+                // or before the next scan that moves the status).
+                ("a1c", event("a1c", "623012590022", at: "2026-11-23 23:00:00", code: "41", text: "간선하차")),
+                ("a1d", event("a1d", "623012590022", at: "2026-11-24 03:00:00", code: "41", text: "간선하차")),
+                ("b2", event("b2", "631693783814", at: "2026-11-23 23:10:00", code: "41", text: "간선하차")),
+                ("b3", event("b3", "631693783814", at: "2026-11-24 03:10:00", code: "41", text: "간선하차")),
                 ("a2", event("a2", "623012590022", at: "2026-11-24 09:00:00", code: "82", text: "배송출발")),
                 ("a3", event("a3", "623012590022", at: "2026-11-24 14:00:00", code: "91", text: "배달완료")),
                 ("o1", event("o1", "640123456789", at: "2026-11-23 19:10:00", code: "11", text: "상품인수")),
@@ -56,20 +62,23 @@ struct InboxBatchTests {
             messages.append(("a1", messages[0].1))
             messages.append(("a1b", messages[0].1.replacingOccurrences(of: "\"a1\"", with: "\"a1b\"")))
             let receipts = try await store(t, messages)
-            #expect(receipts.count == 7 && receipts.values.allSatisfy { if case .stored = $0 { true } else { false } })
-            #expect(try await t.inboxCount() == 7)
+            #expect(receipts.count == 11 && receipts.values.allSatisfy { if case .stored = $0 { true } else { false } })
+            #expect(try await t.inboxCount() == 11)
             #expect(try await Inbox(application: t.app).store(shopID: try t.shop.requireID(), source: .waybill, eventID: "a1", body: "{}") == .duplicate)
 
             let ids = try await (t.app.db as! any SQLDatabase).raw("SELECT id FROM inbox_messages ORDER BY received_at, event_id").all()
                 .map { try $0.decode(column: "id", as: UUID.self) }
             try await Inbox(application: t.app).process(ids: ids)
             let status = try await statuses(t)
-            #expect(status == ["a1": "processed", "a1b": "processed", "a2": "processed", "a3": "processed", "b1": "processed",
-                               "o1": "orphan", "bad": "failed"])
+            #expect(status == ["a1": "processed", "a1b": "processed", "a1c": "processed", "a1d": "processed", "a2": "processed",
+                               "a3": "processed", "b1": "processed", "b2": "processed", "b3": "processed", "o1": "orphan", "bad": "failed"])
             let a = try await t.send(.GET, "/api/v1/shipments/\(first)-1").json()
             #expect(a["tracking_status"] as? String == "delivered" && a["state"] as? String == "handed_over")
-            #expect((a["events"] as? [[String: Any]])?.map { $0["status"] as? String ?? "" } == ["in_transit", "out_for_delivery", "delivered"])
-            #expect(try await t.send(.GET, "/api/v1/shipments/\(second)-1").json()["tracking_status"] as? String == "in_transit")
+            #expect((a["events"] as? [[String: Any]])?.map { $0["status"] as? String ?? "" }
+                    == ["in_transit", "in_transit", "in_transit", "out_for_delivery", "delivered"])
+            let b = try await t.send(.GET, "/api/v1/shipments/\(second)-1").json()
+            #expect(b["tracking_status"] as? String == "in_transit" && (b["events"] as? [[String: Any]])?.count == 3)
+            #expect(b["last_scan_at"] as? String == "2026-11-23T18:10:00Z")
             #expect(try await t.orderStatus(first) == "delivered")
             #expect(try await t.orderStatus(second) == "fulfilled")
             let row = try #require(try await (t.app.db as! any SQLDatabase).raw("""
@@ -83,7 +92,7 @@ struct InboxBatchTests {
             // Processing the same batch again changes nothing.
             try await Inbox(application: t.app).process(ids: ids)
             let again = try await t.send(.GET, "/api/v1/shipments/\(first)-1").json()["events"] as? [[String: Any]]
-            #expect(again?.count == 3)
+            #expect(again?.count == 5)
             try await t.expectNoDrift()
         }
     }
