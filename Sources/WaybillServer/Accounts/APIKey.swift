@@ -1,3 +1,4 @@
+import WaybillCore
 import Crypto
 import Fluent
 import Vapor
@@ -53,7 +54,7 @@ final class APIKey: Model, @unchecked Sendable {
     }
 
     static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(key.utf8)).hexString
     }
 
     private static func randomToken(length: Int) -> String {

@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import WaybillCore
 import SQLKit
 import Vapor
 
@@ -15,7 +16,7 @@ struct Idempotency {
     }
 
     static func hash(_ body: Data) -> String {
-        SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: body).hexString
     }
 
     /// The stored answer for `key`, or nil. The same key with another body is 422 `idempotency_key_reused`.

@@ -34,6 +34,9 @@ public struct Settings: Sendable {
     /// `inline`: processed before the answer, which then says what became of it (slower under load).
     public var inboxProcessing: InboxProcessing = .background
     public enum InboxProcessing: String, Sendable { case background, inline }
+    /// How long a delivery quote may use stock it read before, per instance (`WAYBILL_QUOTE_STOCK_SECONDS`;
+    /// 0: every quote reads the stock). Quotes only: an order always reserves against the stock as it is.
+    public var quoteStockSeconds: Double = 2
     /// How much faster than life the sandbox carrier moves parcels (the demo uses 60: an hour a minute).
     /// Nil: 1, or 60 under `serve --demo`.
     public var sandboxSpeed: Double? = nil
@@ -137,6 +140,12 @@ public struct Settings: Sendable {
                 throw Invalid(variable: "WAYBILL_INBOX_PROCESSING", problem: "must be background or inline")
             }
             settings.inboxProcessing = mode
+        }
+        if let raw = environment["WAYBILL_QUOTE_STOCK_SECONDS"], !raw.isEmpty {
+            guard let seconds = Double(raw), seconds >= 0, seconds <= 60 else {
+                throw Invalid(variable: "WAYBILL_QUOTE_STOCK_SECONDS", problem: "must be a number of seconds 0–60")
+            }
+            settings.quoteStockSeconds = seconds
         }
         if let raw = environment["WAYBILL_SANDBOX_SPEED"], !raw.isEmpty {
             guard let speed = Double(raw), speed >= 1, speed <= 10_000 else {

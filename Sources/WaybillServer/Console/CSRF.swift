@@ -20,7 +20,7 @@ struct CSRFMiddleware: AsyncMiddleware {
     static func token(for request: Request) -> String {
         if let existing = request.session.data[sessionKey] { return existing }
         var rng = SystemRandomNumberGenerator()
-        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        let token = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }.hexString
         request.session.data[sessionKey] = token
         return token
     }

@@ -74,7 +74,7 @@ struct WebhookController: RouteCollection {
         do {
             // Without an event id, the body itself is the identity: an exact resend is still a duplicate.
             eventID = try TrackingWebhooks.eventID(source, body: body)
-                ?? "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+                ?? "sha256:" + SHA256.hash(data: body).hexString
         } catch let unreadable as TrackingWebhooks.Unreadable {
             throw APIError(.badRequest, "invalid_json", unreadable.reason)
         }
@@ -139,7 +139,7 @@ struct InboxController: RouteCollection {
             throw APIError.invalid("source", "unknown_source", "source must be one of \(WebhookSignature.Scheme.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let body = req.body.data.map { $0.readableBytes } ?? 0 > 0 ? try req.decodeJSON(SetSource.self) : SetSource()
-        let secret = body.secret ?? SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+        let secret = body.secret ?? SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.hexString
         guard (16...200).contains(secret.count) else { throw APIError.invalid("secret", "invalid_length", "secret must be 16–200 characters") }
         let id = req.newID(), now = req.now
         try await req.application.write { db in

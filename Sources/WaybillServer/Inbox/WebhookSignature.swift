@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import WaybillCore
 
 /// How each inbound source proves a request is its own. Every comparison is constant-time.
 enum WebhookSignature {
@@ -50,7 +51,7 @@ enum WebhookSignature {
     static func waybillHeader(body: Data, secret: String, at time: Date) -> String {
         let t = String(Int(time.timeIntervalSince1970))
         let mac = HMAC<SHA256>.authenticationCode(for: Data((t + ".").utf8) + body, using: SymmetricKey(data: Data(secret.utf8)))
-        return "t=\(t),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "t=\(t),v1=" + Data(mac).hexString
     }
 
     static func hex(_ text: String) -> Data? {

@@ -105,6 +105,11 @@ struct PromiseController: RouteCollection {
         var target: Double
     }
 
+    /// 1–40 of a–z, 0–9, `-`, `_` (checked by hand: a regex literal is parsed again on every use).
+    static func isCode(_ text: String) -> Bool {
+        (1...40).contains(text.utf8.count) && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F }
+    }
+
     static func validate(_ body: QuoteRequest) throws -> ValidQuote {
         var issues = IssueList()
         let country = (body.destination?.country ?? "").trimmingCharacters(in: .whitespaces).uppercased()
@@ -144,9 +149,8 @@ struct PromiseController: RouteCollection {
         for (i, option) in options.prefix(10).enumerated() {
             let carrier = (option.carrier ?? "").lowercased()
             let service = (option.service ?? "standard").lowercased()
-            let pattern = /^[a-z0-9_-]{1,40}$/
-            if carrier.wholeMatch(of: pattern) == nil { issues.add("options[\(i)].carrier", "invalid_carrier", "carrier must be a carrier code such as cj or ups") }
-            if service.wholeMatch(of: pattern) == nil { issues.add("options[\(i)].service", "invalid_service", "service must be 1 to 40 letters, digits, - or _") }
+            if !Self.isCode(carrier) { issues.add("options[\(i)].carrier", "invalid_carrier", "carrier must be a carrier code such as cj or ups") }
+            if !Self.isCode(service) { issues.add("options[\(i)].service", "invalid_service", "service must be 1 to 40 letters, digits, - or _") }
             valid.append((carrier, service))
         }
         let target = body.target ?? 0.95
@@ -168,27 +172,14 @@ struct PromiseController: RouteCollection {
     /// short — the purchase order that brings it and the day it is expected.
     static func plan(_ quote: ValidQuote, shopID: UUID, application: Application, service: PromiseService) async throws -> StockPlan {
         let sql = service.sql
-        // One statement: which SKUs exist and are tracked, their availability at every location holding them,
-        // and the shop's allocation rule (the warehouses themselves are cached with the model).
-        let rows = try await sql.raw("""
-            SELECT v.sku, v.track_inventory, s.location_id, s.on_hand - s.reserved - s.safety_buffer AS available, sh.inventory_policy
-            FROM shops sh JOIN variants v ON v.shop_id = sh.id LEFT JOIN stock_levels s ON s.variant_id = v.id
-            WHERE sh.id = \(bind: shopID) AND v.sku IN (\(binds: quote.items.map(\.sku)))
-            """).all()
-        var tracked: Set<String> = []
-        var found: Set<String> = []
+        let stock = try await QuoteStock.read(skus: quote.items.map(\.sku), shopID: shopID, application: application, sql: sql)
+        let found = Set(stock.keys)
+        let tracked = Set(stock.filter(\.value.tracked).keys)
         var available: [UUID: [String: Int64]] = [:]
-        var policy = InventoryPolicy()
-        for row in rows {
-            let sku = try row.decode(column: "sku", as: String.self)
-            if found.insert(sku).inserted {
-                policy = try row.decode(column: "inventory_policy", as: InventoryPolicy?.self) ?? InventoryPolicy()
-            }
-            if try row.decode(column: "track_inventory", as: Bool.self) { tracked.insert(sku) }
-            if let location = try row.decode(column: "location_id", as: UUID?.self) {
-                available[location, default: [:]][sku] = try row.decode(column: "available", as: Int64.self)
-            }
+        for (sku, level) in stock {
+            for (location, count) in level.available { available[location, default: [:]][sku] = count }
         }
+        let policy = stock.values.first?.policy ?? InventoryPolicy()
         var issues = IssueList()
         for (i, item) in quote.items.enumerated() where !found.contains(item.sku) {
             issues.add("items[\(i)].sku", "unknown_sku", "no product has SKU '\(item.sku.prefix(64))'")
@@ -201,11 +192,11 @@ struct PromiseController: RouteCollection {
         }
         let demand = quote.items.filter { tracked.contains($0.sku) }
         if demand.isEmpty { return StockPlan(sites: [ranked()[0]]) }
-        let stock = sites.values.map {
+        let locations = sites.values.map {
             LocationStock(locationID: $0.locationID, warehouseCode: $0.code, country: $0.country, region: $0.region,
                           available: available[$0.locationID] ?? [:])
         }
-        switch AllocationPlanner.plan(demand, stock: stock, destination: quote.address, policy: policy) {
+        switch AllocationPlanner.plan(demand, stock: locations, destination: quote.address, policy: policy) {
         case .allocated(let allocations):
             let used = Set(allocations.map(\.locationID))
             return StockPlan(sites: ranked().filter { used.contains($0.locationID) })
@@ -223,7 +214,7 @@ struct PromiseController: RouteCollection {
                 var covered = false
                 for row in rows {
                     let site = sites[try row.decode(column: "location_id", as: UUID.self)]
-                    let have = stock.first { $0.locationID == site?.locationID }?.available[short.sku] ?? 0
+                    let have = locations.first { $0.locationID == site?.locationID }?.available[short.sku] ?? 0
                     guard let site, try row.decode(column: "outstanding", as: Int64.self) + max(have, 0) >= short.requested else { continue }
                     let day = LocalDay(max(try row.decode(column: "expected_at", as: Date.self), service.now), in: site.schedule.timeZone)
                     readyOn = max(readyOn ?? day, day)

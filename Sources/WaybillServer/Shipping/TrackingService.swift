@@ -197,7 +197,7 @@ extension ShipmentService {
     static func dedupeKey(_ e: TrackingEvent) -> String {
         let text = [String(e.occurredAt.timeIntervalSince1970), e.status.rawValue, e.substatus?.rawValue ?? "", e.rawCode ?? "",
                     e.rawText ?? "", e.location ?? ""].joined(separator: "\u{1F}")
-        return SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(text.utf8)).prefix(16).hexString
     }
 
     struct StatusFact: Codable, Sendable {

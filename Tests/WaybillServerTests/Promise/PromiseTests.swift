@@ -89,6 +89,33 @@ struct PromiseTests {
         }
     }
 
+    @Test func quotesMayUseStockReadMomentsAgoButAnOrderNeverDoes() async throws {
+        try await withTestApp { t in
+            // Long enough not to lapse on a busy machine; the entries' expiry itself is ExpiringCache's (see the API key cache's test).
+            t.app.settings.quoteStockSeconds = 60
+            try await t.warehouses([("ICN", "경기"), ("BUS", "부산")])
+            try await t.move("receipts", location: "BUS", [("JAR-1", 2)])
+            let cart = #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":3}]}"#
+            #expect(try await quote(t, cart).errorFields() == ["items[0].quantity"])
+            try await t.move("receipts", location: "ICN", [("JAR-1", 2)])
+            // Within its time the quote still sees the stock it read: two, short of three.
+            #expect(try await quote(t, cart).errorFields() == ["items[0].quantity"])
+            // An order reserves against the stock as it is.
+            #expect(try await t.order(sku: "JAR-1", quantity: 3, email: "now@example.com").status == .created)
+            // Unknown SKUs are not kept: one created now is quoted at once.
+            let newcomer = #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"NEW-1","quantity":1}]}"#
+            #expect(try await quote(t, newcomer).errorFields() == ["items[0].sku"])
+            #expect(try await t.send(.POST, "/api/v1/products", json: #"{"handle":"new","names":{"en":"New"},"variants":[{"sku":"NEW-1","price":1000}]}"#).status == .created)
+            try await t.move("receipts", location: "ICN", [("NEW-1", 1)])
+            #expect(try await quote(t, newcomer).status == .ok)
+            t.app.quoteStockCache?.removeAll()  // as when the entries lapse
+            // Read again: one left (four received, three reserved).
+            let r = try await quote(t, #"{"destination":{"country":"KR","postal_code":"06236"},"items":[{"sku":"JAR-1","quantity":1}]}"#)
+            #expect(r.status == .ok)
+            #expect(try await quote(t, cart).errorFields() == ["items[0].quantity"])
+        }
+    }
+
     @Test func stockStillOnAPurchaseOrderPromisesLater() async throws {
         try await withTestApp { t in
             try await t.warehouses()

@@ -57,6 +57,8 @@ func withTestApp(
     var settings = Settings(logLevel: .warning)
     // Answers say what became of each webhook; one test covers background processing explicitly.
     settings.inboxProcessing = .inline
+    // Tests change stock and quote at once; the quote cache has its own test.
+    settings.quoteStockSeconds = 0
     // Webhook receivers in tests listen on 127.0.0.1.
     settings.outbox.allowPrivateWebhooks = true
     change(&settings)
