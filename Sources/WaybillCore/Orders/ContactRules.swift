@@ -154,11 +154,13 @@ public enum POBoxRule {
     public static func looksLikePOBox(_ line: String) -> Bool {
         let folded = line.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         if wordsWithoutBoundaries.contains(where: { folded.contains($0) }) { return true }
-        return patterns.contains { folded.range(of: $0, options: .regularExpression) != nil }
+        return anyPattern.matches(in: folded)
     }
 
     // CJK and Hangul are written without spaces and take particles, so a plain substring is the right test.
     private static let wordsWithoutBoundaries = ["私書箱", "사서함", "邮政信箱", "郵政信箱"]
+
+    private static let anyPattern = CompiledRegex(constant: patterns.map { "(?:\($0))" }.joined(separator: "|"))
 
     // Applied to the folded (lower-case, accent-free) line.
     private static let patterns = [

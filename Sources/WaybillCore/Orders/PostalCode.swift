@@ -47,9 +47,10 @@ public enum PostalCodeRule {
 
     /// Countries without a specific rule still get a shape check, so free text is refused
     /// without blocking real codes we have not described yet.
+    private static let genericShape = CompiledRegex(constant: #"^[A-Z0-9](?:[A-Z0-9 -]{0,8}[A-Z0-9])?$"#)
+
     private static func genericCheck(_ input: String) -> PostalCodeCheck {
-        let shape = #"^[A-Z0-9](?:[A-Z0-9 -]{0,8}[A-Z0-9])?$"#
-        guard input.count >= 2, input.range(of: shape, options: .regularExpression) != nil else {
+        guard input.count >= 2, genericShape.matches(in: input) else {
             return .invalid(expectedFormat: "2–10 letters, digits, spaces or hyphens")
         }
         return .valid(normalized: input)
@@ -61,10 +62,14 @@ public enum PostalCodeRule {
         /// How the captured groups are put back together in the canonical spelling.
         let template: String
 
-        // NSRegularExpression is not Sendable, so it is compiled on use from the stored pattern.
-        var regex: NSRegularExpression {
-            // The patterns are constants checked by the tests; a bad one is a programming error.
-            try! NSRegularExpression(pattern: pattern)
+        /// Compiled once, with the table.
+        let compiled: CompiledRegex
+        var regex: NSRegularExpression { compiled.regex }
+
+        init(pattern: String, template: String) {
+            self.pattern = pattern
+            self.template = template
+            compiled = CompiledRegex(constant: pattern)
         }
     }
 

@@ -142,12 +142,23 @@ public struct TrackingNumberDetector: Sendable {
     }
 }
 
-/// A shop's pattern, compiled once. `@unchecked Sendable` is safe: Foundation documents
-/// `NSRegularExpression` as immutable and thread-safe, and this wrapper adds no state.
+/// A pattern compiled once (a shop's tracking-number pattern, the P.O. box and postal-code rules): compiling
+/// costs far more than matching. `@unchecked Sendable` is safe: Foundation documents `NSRegularExpression`
+/// as immutable and thread-safe, and this wrapper adds no state.
 final class CompiledRegex: @unchecked Sendable {
-    private let regex: NSRegularExpression
+    let regex: NSRegularExpression
 
     init(_ regex: NSRegularExpression) { self.regex = regex }
+
+    /// For patterns that are constants of the code: a bad one is a programming error the tests catch.
+    convenience init(constant pattern: String) {
+        self.init(try! NSRegularExpression(pattern: pattern))
+    }
+
+    /// Whether the pattern matches anywhere in `text`.
+    func matches(in text: String) -> Bool {
+        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
 
     func matchesWhole(_ text: String) -> Bool {
         // The pattern was wrapped in ^(?:…)$, so any match spans the whole number.

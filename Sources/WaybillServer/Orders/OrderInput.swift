@@ -110,15 +110,15 @@ struct CreateOrderRequest: Decodable, Sendable {
         if let externalId, externalId.isEmpty || externalId.count > 100 {
             issues.add("external_id", "invalid_length", "external_id must be 1–100 characters")
         }
-        if let source, source.range(of: "^[a-z0-9_.-]{1,40}$", options: .regularExpression) == nil {
+        if let source, !CodeText.isCode(source, punctuation: "-_.") {
             issues.add("source", "invalid_format", "source must be 1–40 lowercase letters, digits, '_', '.' or '-'")
         }
         if let note, note.count > 2_000 { issues.add("note", "too_long", "note must be at most 2,000 characters") }
         if let shipping {
-            if shipping.carrier.range(of: "^[a-z0-9_-]{1,40}$", options: .regularExpression) == nil {
+            if !CodeText.isCode(shipping.carrier) {
                 issues.add("shipping.carrier", "invalid_carrier", "carrier must be a carrier code such as cj or ups")
             }
-            if let service = shipping.service, service.range(of: "^[a-z0-9_-]{1,40}$", options: .regularExpression) == nil {
+            if let service = shipping.service, !CodeText.isCode(service) {
                 issues.add("shipping.service", "invalid_service", "service must be 1–40 lowercase letters, digits, '_' or '-'")
             }
         }

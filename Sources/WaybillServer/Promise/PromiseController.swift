@@ -105,11 +105,6 @@ struct PromiseController: RouteCollection {
         var target: Double
     }
 
-    /// 1–40 of a–z, 0–9, `-`, `_` (checked by hand: a regex literal is parsed again on every use).
-    static func isCode(_ text: String) -> Bool {
-        (1...40).contains(text.utf8.count) && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F }
-    }
-
     static func validate(_ body: QuoteRequest) throws -> ValidQuote {
         var issues = IssueList()
         let country = (body.destination?.country ?? "").trimmingCharacters(in: .whitespaces).uppercased()
@@ -149,8 +144,8 @@ struct PromiseController: RouteCollection {
         for (i, option) in options.prefix(10).enumerated() {
             let carrier = (option.carrier ?? "").lowercased()
             let service = (option.service ?? "standard").lowercased()
-            if !Self.isCode(carrier) { issues.add("options[\(i)].carrier", "invalid_carrier", "carrier must be a carrier code such as cj or ups") }
-            if !Self.isCode(service) { issues.add("options[\(i)].service", "invalid_service", "service must be 1 to 40 letters, digits, - or _") }
+            if !CodeText.isCode(carrier) { issues.add("options[\(i)].carrier", "invalid_carrier", "carrier must be a carrier code such as cj or ups") }
+            if !CodeText.isCode(service) { issues.add("options[\(i)].service", "invalid_service", "service must be 1 to 40 letters, digits, - or _") }
             valid.append((carrier, service))
         }
         let target = body.target ?? 0.95
