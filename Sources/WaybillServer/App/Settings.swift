@@ -37,6 +37,15 @@ public struct Settings: Sendable {
     /// How long a delivery quote may use stock it read before, per instance (`WAYBILL_QUOTE_STOCK_SECONDS`;
     /// 0: every quote reads the stock). Quotes only: an order always reserves against the stock as it is.
     public var quoteStockSeconds: Double = 2
+    /// 스마트택배 (sweettracker): when its key is set, the poller asks it about CJ대한통운, 우체국택배, 한진, 로젠 and
+    /// 롯데 parcels (`SWEETTRACKER_API_KEY`, `SWEETTRACKER_URL`, `SWEETTRACKER_REQUESTS_PER_MINUTE`).
+    var sweetTracker: SweetTrackerSettings? = nil
+    struct SweetTrackerSettings: Sendable {
+        var key: String
+        var url: String = SweetTrackerTracker.defaultURL
+        /// For the key, shared by the five carriers.
+        var requestsPerMinute: Int = 60
+    }
     /// How much faster than life the sandbox carrier moves parcels (the demo uses 60: an hour a minute).
     /// Nil: 1, or 60 under `serve --demo`.
     public var sandboxSpeed: Double? = nil
@@ -146,6 +155,22 @@ public struct Settings: Sendable {
                 throw Invalid(variable: "WAYBILL_QUOTE_STOCK_SECONDS", problem: "must be a number of seconds 0–60")
             }
             settings.quoteStockSeconds = seconds
+        }
+        if let key = environment["SWEETTRACKER_API_KEY"], !key.isEmpty {
+            var sweet = SweetTrackerSettings(key: key)
+            if let raw = environment["SWEETTRACKER_URL"], !raw.isEmpty {
+                guard let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                    throw Invalid(variable: "SWEETTRACKER_URL", problem: "must be an http(s) URL such as https://info.sweettracker.co.kr")
+                }
+                sweet.url = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+            }
+            if let raw = environment["SWEETTRACKER_REQUESTS_PER_MINUTE"], !raw.isEmpty {
+                guard let rate = Int(raw), (1...6_000).contains(rate) else {
+                    throw Invalid(variable: "SWEETTRACKER_REQUESTS_PER_MINUTE", problem: "must be a whole number 1–6000")
+                }
+                sweet.requestsPerMinute = rate
+            }
+            settings.sweetTracker = sweet
         }
         if let raw = environment["WAYBILL_SANDBOX_SPEED"], !raw.isEmpty {
             guard let speed = Double(raw), speed >= 1, speed <= 10_000 else {

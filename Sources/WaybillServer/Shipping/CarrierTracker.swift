@@ -43,9 +43,21 @@ struct SandboxTracker: CarrierTracker {
 extension Application {
     private struct TrackersKey: StorageKey { typealias Value = [CarrierCode: any CarrierTracker] }
 
-    /// The carriers the poller can ask, by code. The sandbox is always there; live clients are added here.
+    /// The carriers the poller can ask, by code: the sandbox always; the Korean carriers through sweettracker
+    /// when its key is set (the key's rate shared among them).
     var carrierTrackers: [CarrierCode: any CarrierTracker] {
-        get { storage[TrackersKey.self] ?? [.sandbox: SandboxTracker(speed: settings.sandboxSpeed ?? 1)] }
+        get {
+            if let set = storage[TrackersKey.self] { return set }
+            var trackers: [CarrierCode: any CarrierTracker] = [.sandbox: SandboxTracker(speed: settings.sandboxSpeed ?? 1)]
+            if let sweet = settings.sweetTracker {
+                let share = max(1, sweet.requestsPerMinute / SweetTrackerTracker.codes.count)
+                for (carrier, code) in SweetTrackerTracker.codes {
+                    trackers[carrier] = SweetTrackerTracker(carrier: carrier, code: code, key: sweet.key, baseURL: sweet.url, client: client,
+                                                            requestsPerMinute: share)
+                }
+            }
+            return trackers
+        }
         set { storage[TrackersKey.self] = newValue }
     }
 }
