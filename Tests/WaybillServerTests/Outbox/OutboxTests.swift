@@ -444,6 +444,12 @@ struct OutboxTests {
             #expect(mail.subject?.hasPrefix("[테스트 상점] 주문 #") == true && mail.text?.hasPrefix("김민준님, 주문 감사합니다.") == true)
             // A customer's name is text, never markup.
             #expect(mail.html?.contains("<p>김민준님 <b>감사합니다</b></p>") == true)
+            // Parsed templates are kept per instance by their text: an edit is used by the very next message.
+            let edited = good.replacingOccurrences(of: "확인", with: "접수")
+            #expect(try await t.send(.PUT, "/api/v1/notifications/templates/order_confirmed/email/ko", json: edited).status == .ok)
+            _ = try await t.order(sku: "JAR-1", email: "tmpl2@example.kr")
+            try await t.drainOutbox()
+            #expect(try await t.outbox().contains { $0.subject?.hasSuffix("접수") == true && $0.subject?.hasPrefix("[테스트 상점] 주문 #") == true })
             #expect(try await t.send(.DELETE, "/api/v1/notifications/templates/order_confirmed/email/ko").status == .noContent)
         }
     }
