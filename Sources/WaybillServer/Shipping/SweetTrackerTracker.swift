@@ -20,6 +20,8 @@ struct SweetTrackerTracker: CarrierTracker {
     /// sweettracker's `t_code` for each carrier Waybill knows.
     static let codes: [CarrierCode: String] = [.kpost: "01", .cj: "04", .hanjin: "05", .logen: "06", .lotte: "08"]
     static let defaultURL = "https://info.sweettracker.co.kr"
+    /// RFC 3986's unreserved characters, ASCII only (`.alphanumerics` would let Hangul through unencoded).
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     struct Refused: Error, CustomStringConvertible {
         var status: UInt
@@ -32,7 +34,7 @@ struct SweetTrackerTracker: CarrierTracker {
         for number in numbers {
             var url = URI(string: baseURL + "/api/v1/trackingInfo")
             url.query = [("t_key", key), ("t_code", code), ("t_invoice", number)]
-                .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+                .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "")" }.joined(separator: "&")
             let response = try await client.get(url) { $0.timeout = .seconds(15) }
             let body = response.body.map { Data(buffer: $0) } ?? Data()
             guard response.status == .ok else {

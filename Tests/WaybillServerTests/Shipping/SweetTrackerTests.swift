@@ -53,7 +53,7 @@ struct SweetTrackerTests {
         carrier.get("api", "v1", "trackingInfo") { req -> Response in
             let key = req.query[String.self, at: "t_key"], code = req.query[String.self, at: "t_code"], invoice = req.query[String.self, at: "t_invoice"]
             asked.withLockedValue { $0.append("\(code ?? "")/\(invoice ?? "")") }
-            guard key == "test key+1" else { return Response(status: .unauthorized, body: .init(string: #"{"status":false,"msg":"API Key not found"}"#)) }
+            guard key == "test key+1/키" else { return Response(status: .unauthorized, body: .init(string: #"{"status":false,"msg":"API Key not found"}"#)) }
             guard code == "04", invoice == "631693783814" else { return Response(status: .ok, body: .init(string: #"{"result":"N","msg":"없음"}"#)) }
             return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(data: answer))
         }
@@ -62,7 +62,7 @@ struct SweetTrackerTests {
         let port = try #require(carrier.http.server.shared.localAddress?.port)
 
         try await withTestApp { t in
-            t.app.settings.sweetTracker = .init(key: "test key+1", url: "http://127.0.0.1:\(port)", requestsPerMinute: 60)
+            t.app.settings.sweetTracker = .init(key: "test key+1/키", url: "http://127.0.0.1:\(port)", requestsPerMinute: 60)
             #expect(t.app.carrierTrackers.keys.contains(.cj) && t.app.carrierTrackers.keys.contains(.lotte))
             let order = try await t.stockedOrder(quantity: 1)
             #expect(try await t.ship(order, #"{"carrier":"cj","tracking_number":"631693783814"}"#).status == .created)
