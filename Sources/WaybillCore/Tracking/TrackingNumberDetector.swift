@@ -162,6 +162,6 @@ final class CompiledRegex: @unchecked Sendable {
 
     func matchesWhole(_ text: String) -> Bool {
         // The pattern was wrapped in ^(?:…)$, so any match spans the whole number.
-        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        matches(in: text)
     }
 }

@@ -87,24 +87,9 @@ actor InboxIntake {
 extension Application {
     private struct InboxIntakeKey: StorageKey { typealias Value = InboxIntake }
     private struct WebhookSecretsKey: StorageKey { typealias Value = ExpiringCache<String, WebhookController.Secret> }
-    private static let inboxIntakeLock = NIOLock()
 
-    var inboxIntake: InboxIntake {
-        Self.inboxIntakeLock.withLock {
-            if let intake = storage[InboxIntakeKey.self] { return intake }
-            let intake = InboxIntake(application: self)
-            storage[InboxIntakeKey.self] = intake
-            return intake
-        }
-    }
+    var inboxIntake: InboxIntake { shared(InboxIntakeKey.self) { InboxIntake(application: self) } }
 
     /// The secret each shop's webhook source signs with, for ten seconds per instance.
-    var webhookSecrets: ExpiringCache<String, WebhookController.Secret> {
-        Self.inboxIntakeLock.withLock {
-            if let cache = storage[WebhookSecretsKey.self] { return cache }
-            let cache = ExpiringCache<String, WebhookController.Secret>()
-            storage[WebhookSecretsKey.self] = cache
-            return cache
-        }
-    }
+    var webhookSecrets: ExpiringCache<String, WebhookController.Secret> { shared(WebhookSecretsKey.self) { ExpiringCache() } }
 }

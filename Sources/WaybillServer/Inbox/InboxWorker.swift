@@ -66,14 +66,6 @@ actor InboxWorker {
 
 extension Application {
     private struct InboxWorkerKey: StorageKey { typealias Value = InboxWorker }
-    private static let inboxWorkerLock = NIOLock()
 
-    var inboxWorker: InboxWorker {
-        Self.inboxWorkerLock.withLock {
-            if let worker = storage[InboxWorkerKey.self] { return worker }
-            let worker = InboxWorker(application: self)
-            storage[InboxWorkerKey.self] = worker
-            return worker
-        }
-    }
+    var inboxWorker: InboxWorker { shared(InboxWorkerKey.self) { InboxWorker(application: self) } }
 }

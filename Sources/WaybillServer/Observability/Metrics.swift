@@ -100,12 +100,7 @@ final class WaybillMetrics: Sendable {
 extension Application {
     private struct MetricsKey: StorageKey { typealias Value = WaybillMetrics }
 
-    var waybillMetrics: WaybillMetrics {
-        if let metrics = storage[MetricsKey.self] { return metrics }
-        let metrics = WaybillMetrics()
-        storage[MetricsKey.self] = metrics
-        return metrics
-    }
+    var waybillMetrics: WaybillMetrics { shared(MetricsKey.self) { WaybillMetrics() } }
 }
 
 /// Counts and times every request by route pattern (never by raw path, which would explode cardinality),

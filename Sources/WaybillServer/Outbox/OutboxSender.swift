@@ -180,31 +180,22 @@ extension Application {
 
 /// Notification settings per shop, kept for 30 seconds: the sender reads them for every message.
 final class NotificationSettingsCache: Sendable {
-    private let entries = NIOLockedValueBox<[UUID: (NotificationSettings, Date)]>([:])
+    private let entries = ExpiringCache<UUID, NotificationSettings>(ttl: .seconds(30))
 
     func settings(shopID: UUID, application: Application) async throws -> NotificationSettings {
-        let now = Date()
-        if let (settings, at) = entries.withLockedValue({ $0[shopID] }), now.timeIntervalSince(at) < 30 { return settings }
+        if let settings = entries.lookup(shopID) { return settings }
         let settings = try await NotificationSettings.load(shopID: shopID, sql: application.db as! any SQLDatabase)
-        entries.withLockedValue { $0[shopID] = (settings, now) }
+        entries.store(shopID, settings)
         return settings
     }
 
-    func forget(_ shopID: UUID) { entries.withLockedValue { _ = $0.removeValue(forKey: shopID) } }
+    func forget(_ shopID: UUID) { entries.remove(shopID) }
 }
 
 extension Application {
     private struct SettingsCacheKey: StorageKey { typealias Value = NotificationSettingsCache }
-    private static let settingsCacheLock = NIOLock()
 
-    var notificationSettingsCache: NotificationSettingsCache {
-        Self.settingsCacheLock.withLock {
-            if let cache = storage[SettingsCacheKey.self] { return cache }
-            let cache = NotificationSettingsCache()
-            storage[SettingsCacheKey.self] = cache
-            return cache
-        }
-    }
+    var notificationSettingsCache: NotificationSettingsCache { shared(SettingsCacheKey.self) { NotificationSettingsCache() } }
 }
 
 /// When this instance last wrote an endpoint's success, so a healthy endpoint's row is not rewritten on every
@@ -225,14 +216,6 @@ final class EndpointHealthCache: Sendable {
 
 extension Application {
     private struct EndpointHealthKey: StorageKey { typealias Value = EndpointHealthCache }
-    private static let endpointHealthLock = NIOLock()
 
-    var endpointHealth: EndpointHealthCache {
-        Self.endpointHealthLock.withLock {
-            if let cache = storage[EndpointHealthKey.self] { return cache }
-            let cache = EndpointHealthCache()
-            storage[EndpointHealthKey.self] = cache
-            return cache
-        }
-    }
+    var endpointHealth: EndpointHealthCache { shared(EndpointHealthKey.self) { EndpointHealthCache() } }
 }

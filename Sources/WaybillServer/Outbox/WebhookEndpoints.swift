@@ -130,25 +130,17 @@ enum WebhookURLPolicy {
     /// URLs found public within the last minute. A delivery checks its endpoint again (the host may have come
     /// to resolve to a private address since it was saved), but not with a DNS query per webhook: at thousands
     /// a second that is the resolver's load, not ours. A refusal is never remembered: it is checked again.
-    private static let recentlyPublic = NIOLockedValueBox<[String: ContinuousClock.Instant]>([:])
-    static let recheckAfter = Duration.seconds(60)
+    private static let recentlyPublic = ExpiringCache<String, Bool>(ttl: .seconds(60), capacity: 10_000)
 
     /// Whether a delivery to `text` would skip the check (found public within the last minute).
-    static func remembersAsPublic(_ text: String) -> Bool {
-        let now = ContinuousClock.now
-        return recentlyPublic.withLockedValue { $0[text].map { $0 > now } ?? false }
-    }
+    static func remembersAsPublic(_ text: String) -> Bool { recentlyPublic.lookup(text) != nil }
 
     /// `check` before each delivery, resolving a host at most once a minute per instance.
     static func checkBeforeDelivery(_ text: String, allowPrivate: Bool) async throws {
         if !allowPrivate, remembersAsPublic(text) { return }
         try await check(text, allowPrivate: allowPrivate)
         guard !allowPrivate else { return }
-        let until = ContinuousClock.now + recheckAfter
-        recentlyPublic.withLockedValue { known in
-            if known.count >= 10_000 { known.removeAll(keepingCapacity: true) }
-            known[text] = until
-        }
+        recentlyPublic.store(text, true)
     }
 
     /// Numeric addresses of `host` (getaddrinfo, off the event loop).

@@ -53,16 +53,11 @@ struct QuoteStock: Sendable {
 
 extension Application {
     private struct QuoteStockCacheKey: StorageKey { typealias Value = ExpiringCache<QuoteStock.Key, QuoteStock> }
-    private static let quoteStockLock = NIOLock()
 
     /// Nil when `Settings.quoteStockSeconds` is 0.
     var quoteStockCache: ExpiringCache<QuoteStock.Key, QuoteStock>? {
-        guard settings.quoteStockSeconds > 0 else { return nil }
-        return Self.quoteStockLock.withLock {
-            if let cache = storage[QuoteStockCacheKey.self] { return cache }
-            let cache = ExpiringCache<QuoteStock.Key, QuoteStock>(ttl: .milliseconds(Int64(settings.quoteStockSeconds * 1_000)), capacity: 100_000)
-            storage[QuoteStockCacheKey.self] = cache
-            return cache
-        }
+        let seconds = settings.quoteStockSeconds
+        guard seconds > 0 else { return nil }
+        return shared(QuoteStockCacheKey.self) { ExpiringCache(ttl: .milliseconds(Int64(seconds * 1_000)), capacity: 100_000) }
     }
 }

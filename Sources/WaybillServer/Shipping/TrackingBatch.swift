@@ -11,9 +11,8 @@ extension ShipmentService {
         var update: TrackingUpdate
     }
 
-    /// Applies many updates inside the caller's write transaction, with the same outcome as applying them one
-    /// after another (`applyInTransaction(_:shopID:actor:at:)`), in a handful of statements for the common
-    /// case: every matching shipment's order locked and its row read in two statements, every timeline read
+    /// Applies updates inside the caller's write transaction — each as if applied one after another — in a
+    /// handful of statements for the common case: every matching shipment's order locked and its row read in two statements, every timeline read
     /// in one; an update that only adds scans (the status stays as it is) has its events and its shipment's
     /// last-scan time written with the rest of the batch at the end. An update that moves a status writes
     /// what is pending first and then goes the single path (facts, hand-over, the order), after which that

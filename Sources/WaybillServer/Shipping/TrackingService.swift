@@ -29,11 +29,12 @@ extension ShipmentService {
     }
 
     /// Stores the new events of every matching shipment and moves its status, the order and the facts on,
-    /// in one transaction per update. A repeat of an event already held changes nothing.
+    /// in one transaction (the batch path with one update). A repeat of an event already held changes nothing.
     func apply(_ update: TrackingUpdate, shopID: UUID, actor: Actor) async throws -> ApplyOutcome {
         let time = now
         let applied = try await application.write { db in
-            try await ShipmentService(application: application, db: db, clock: clock).applyInTransaction(update, shopID: shopID, actor: actor, at: time)
+            try await ShipmentService(application: application, db: db, clock: clock)
+                .applyInTransaction(batch: [BatchUpdate(shopID: shopID, actor: actor, update: update)], at: time)[0]
         }
         await settle([(shopID, update.source, applied)], at: time)
         return applied.outcome
@@ -44,22 +45,6 @@ extension ShipmentService {
         var outcome: ApplyOutcome
         /// The statuses of the events newly stored.
         var stored: [String]
-    }
-
-    /// Applies an update inside the caller's write transaction: every shipment with its number is locked
-    /// (through its order), its new events stored, its status and the order moved on.
-    func applyInTransaction(_ update: TrackingUpdate, shopID: UUID, actor: Actor, at time: Date) async throws -> Applied {
-        guard let number = TrackingNumberNormalizer.normalize(update.trackingNumber) else { return Applied(outcome: ApplyOutcome(), stored: []) }
-        var condition: SQLQueryString = "shop_id = \(bind: shopID) AND tracking_number = \(bind: number)"
-        if let carrier = update.carrier { condition += " AND carrier = \(bind: carrier.rawValue)" }
-        var applied = Applied(outcome: ApplyOutcome(), stored: [])
-        for row in try await lockedRows(where: condition) {
-            applied.outcome.shipments.append(row.number)
-            let added = try await apply(update, to: row, shopID: shopID, actor: actor, at: time)
-            applied.outcome.newEvents += added.count
-            applied.stored += added
-        }
-        return applied
     }
 
     /// After the transaction: metrics, and the promises of the orders whose parcels moved re-predicted now

@@ -175,16 +175,8 @@ final class PageFactBuffer: Sendable {
 
 extension Application {
     private struct TrackingPageStateKey: StorageKey { typealias Value = TrackingPageState }
-    private static let trackingPageStateLock = NIOLock()
 
-    var trackingPage: TrackingPageState {
-        Self.trackingPageStateLock.withLock {
-            if let state = storage[TrackingPageStateKey.self] { return state }
-            let state = TrackingPageState()
-            storage[TrackingPageStateKey.self] = state
-            return state
-        }
-    }
+    var trackingPage: TrackingPageState { shared(TrackingPageStateKey.self) { TrackingPageState() } }
 }
 
 /// Writes the page's facts every second while the server runs, and what is left when it stops.

@@ -63,7 +63,9 @@ struct SweetTrackerTests {
 
         try await withTestApp { t in
             t.app.settings.sweetTracker = .init(key: "test key+1/키", url: "http://127.0.0.1:\(port)", requestsPerMinute: 60)
-            #expect(t.app.carrierTrackers.keys.contains(.cj) && t.app.carrierTrackers.keys.contains(.lotte))
+            #expect(Set(t.app.carrierTrackers.keys) == [.sandbox, .cj, .kpost, .hanjin, .logen, .lotte])
+            // The key's 60 a minute shared by the five carriers.
+            #expect(t.app.carrierTrackers[.cj]?.requestsPerMinute == 12)
             let order = try await t.stockedOrder(quantity: 1)
             #expect(try await t.ship(order, #"{"carrier":"cj","tracking_number":"631693783814"}"#).status == .created)
             let report = try await TrackingPoller(application: t.app).pass()
