@@ -1,6 +1,7 @@
 import Fluent
 import SQLKit
 import Foundation
+import Vapor
 import WaybillCore
 
 /// A shop: the owner of every other record. One deployment serves many.
@@ -41,6 +42,16 @@ struct ShopRules: Sendable {
     var holdPolicy: HoldPolicy
     var inventoryPolicy: InventoryPolicy
 
+    /// The rules as this instance last read them, for at most five seconds: intake asks on every order.
+    /// A change saved through this instance (any save of a `Shop`) drops its entry at once; another
+    /// instance sees it within the five seconds. Order numbers are not part of the rules.
+    static func cached(_ shopID: UUID, application: Application) async throws -> ShopRules? {
+        if let rules = application.shopRules.lookup(shopID) { return rules }
+        guard let rules = try await load(shopID, on: application.db as! any SQLDatabase) else { return nil }
+        application.shopRules.store(shopID, rules)
+        return rules
+    }
+
     static func load(_ shopID: UUID, on sql: any SQLDatabase) async throws -> ShopRules? {
         guard let row = try await sql.raw("SELECT currency, hold_policy, inventory_policy FROM shops WHERE id = \(bind: shopID)").first() else {
             return nil
@@ -48,6 +59,34 @@ struct ShopRules: Sendable {
         return ShopRules(id: shopID, currency: try row.decode(column: "currency", as: String.self),
                          holdPolicy: try row.decode(column: "hold_policy", as: HoldPolicy.self),
                          inventoryPolicy: try row.decode(column: "inventory_policy", as: InventoryPolicy?.self) ?? InventoryPolicy())
+    }
+}
+
+extension Application {
+    private struct ShopRulesKey: StorageKey { typealias Value = ExpiringCache<UUID, ShopRules> }
+
+    var shopRules: ExpiringCache<UUID, ShopRules> { shared(ShopRulesKey.self) { ExpiringCache(ttl: .seconds(5), capacity: 1_000) } }
+}
+
+/// Drops a shop's cached rules whenever this instance saves or deletes the shop, whoever saves it.
+struct ShopRulesInvalidation: AsyncModelMiddleware {
+    let cache: ExpiringCache<UUID, ShopRules>
+
+    func create(model: Shop, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        try await next.create(model, on: db)
+        model.id.map(cache.remove)
+    }
+
+    func update(model: Shop, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        model.id.map(cache.remove)
+        try await next.update(model, on: db)
+        model.id.map(cache.remove)
+    }
+
+    func delete(model: Shop, force: Bool, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        model.id.map(cache.remove)
+        try await next.delete(model, force: force, on: db)
+        model.id.map(cache.remove)
     }
 }
 

@@ -25,6 +25,12 @@ struct Idempotency {
             SELECT request_hash, status_code, response_body FROM idempotency_keys
             WHERE shop_id = \(bind: shopID) AND key = \(bind: key)
             """).first() else { return nil }
+        return try Self.answer(row, requestHash: requestHash)
+    }
+
+    /// The answer in a row of `request_hash, status_code, response_body` (nil while none is recorded); a
+    /// different request hash is 422 `idempotency_key_reused`.
+    static func answer(_ row: any SQLRow, requestHash: String) throws -> Answer? {
         guard try row.decode(column: "request_hash", as: String.self) == requestHash else {
             throw APIError(.unprocessableEntity, "idempotency_key_reused",
                            "this Idempotency-Key was already used with a different request body")

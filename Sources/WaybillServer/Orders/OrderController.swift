@@ -25,7 +25,7 @@ struct OrderController: RouteCollection {
         let principal = try req.principal(.ordersWrite)
         let key = try req.idempotencyKey()
         let input = try req.decodeJSON(CreateOrderRequest.self)
-        guard let shop = try await ShopRules.load(principal.shopID, on: req.db as! any SQLDatabase) else {
+        guard let shop = try await ShopRules.cached(principal.shopID, application: req.application) else {
             throw APIError(.unauthorized, "unauthorized", "the API key's shop no longer exists")
         }
         let outcome = try await OrderService(application: req.application, db: req.db)

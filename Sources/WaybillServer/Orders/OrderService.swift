@@ -207,16 +207,32 @@ struct OrderService {
         return row
     }
 
-    /// The stored answer for a retried request, if there is one.
+    /// The stored answer for a retried request, if there is one. The idempotency key and the external id are
+    /// looked up in one statement (intake's hot path; usually neither is found).
     private func replay(shopID: UUID, key: String?, requestHash: String, source: String, externalID: String?) async throws -> Outcome? {
+        guard key != nil || externalID != nil else { return nil }
         let sql = db as! any SQLDatabase
-        if let key, let answer = try await Idempotency(sql: sql).answer(shopID: shopID, key: key, requestHash: requestHash) {
+        var parts: [SQLQueryString] = []
+        if let key {
+            parts.append("""
+                SELECT 0 AS part, request_hash, status_code, response_body, NULL AS order_id FROM idempotency_keys
+                WHERE shop_id = \(bind: shopID) AND key = \(bind: key)
+                """)
+        }
+        if let externalID {
+            parts.append("""
+                SELECT 1 AS part, NULL AS request_hash, NULL AS status_code, NULL AS response_body, id AS order_id FROM orders
+                WHERE shop_id = \(bind: shopID) AND source = \(bind: source) AND external_id = \(bind: externalID)
+                """)
+        }
+        let rows = try await sql.raw(parts.joined(separator: " UNION ALL ")).all()
+        if let row = try rows.first(where: { try $0.decode(column: "part", as: Int.self) == 0 }),
+           let answer = try Idempotency.answer(row, requestHash: requestHash) {
             let orderID = try? JSONCoding.decoder.decode(OrderDTO.self, from: answer.body).id
             return Outcome(status: answer.status, body: answer.body, replayed: true, orderID: orderID)
         }
-        let store = OrderStore(sql)
-        if let externalID, let id = try await store.orderID(shopID: shopID, source: source, externalID: externalID),
-           let dto = try await store.dto(shopID: shopID, id: id) {
+        if let row = try rows.first(where: { try $0.decode(column: "part", as: Int.self) == 1 }),
+           let dto = try await OrderStore(sql).dto(shopID: shopID, id: try row.decode(column: "order_id", as: UUID.self)) {
             return Outcome(status: .ok, body: try JSONCoding.encoder.encode(dto), replayed: true, orderID: dto.id)
         }
         return nil
@@ -224,21 +240,36 @@ struct OrderService {
 
     /// What the shop's history says about this order: its usual total and this customer's recent orders.
     private func holdContext(shopID: UUID, order: ValidOrder, at now: Date, window: Int) async throws -> HoldContext {
+        // Both in one statement: the totals of the shop's latest 101 orders (part 0) and this customer's
+        // orders within the duplicate window (part 1). The latest are looked for among the shop's last 500
+        // order numbers, a range of the (shop_id, number) index: left to itself, PostgreSQL with statistics
+        // from when the table was small sorted every order of the shop for each new one (2.5 ms at 5,000
+        // orders, growing with the shop).
         let sql = db as! any SQLDatabase
-        let totals = try await sql.raw("""
-            SELECT total FROM orders WHERE shop_id = \(bind: shopID) AND currency = \(bind: order.currency.rawValue)
-            AND status <> \(bind: OrderStatus.cancelled.rawValue) ORDER BY number DESC LIMIT 101
-            """).all().map { try $0.decode(column: "total", as: Int64.self) }.sorted()
-        let recent = try await sql.raw("""
-            SELECT number, placed_at, items_signature FROM orders
+        let rows = try await sql.raw("""
+            SELECT 0 AS part, total, NULL AS number, NULL AS placed_at, NULL AS items_signature FROM (
+                SELECT total FROM orders WHERE shop_id = \(bind: shopID)
+                AND number > (SELECT COALESCE(MAX(number), 0) FROM orders WHERE shop_id = \(bind: shopID)) - 500
+                AND currency = \(bind: order.currency.rawValue)
+                AND status <> \(bind: OrderStatus.cancelled.rawValue) ORDER BY number DESC LIMIT 101) latest
+            UNION ALL
+            SELECT 1 AS part, NULL AS total, number, placed_at, items_signature FROM orders
             WHERE shop_id = \(bind: shopID) AND customer_email = \(bind: order.customer.email)
             AND placed_at >= \(bind: now.addingTimeInterval(-Double(window) * 60))
             AND status <> \(bind: OrderStatus.cancelled.rawValue)
-            """).all().map {
-                HoldContext.RecentOrder(number: try $0.decode(column: "number", as: Int64.self),
-                                        placedAt: try $0.decode(column: "placed_at", as: Date.self),
-                                        itemsSignature: try $0.decode(column: "items_signature", as: String.self))
+            """).all()
+        var totals: [Int64] = []
+        var recent: [HoldContext.RecentOrder] = []
+        for row in rows {
+            if try row.decode(column: "part", as: Int.self) == 0 {
+                totals.append(try row.decode(column: "total", as: Int64.self))
+            } else {
+                recent.append(HoldContext.RecentOrder(number: try row.decode(column: "number", as: Int64.self),
+                                                      placedAt: try row.decode(column: "placed_at", as: Date.self),
+                                                      itemsSignature: try row.decode(column: "items_signature", as: String.self)))
             }
+        }
+        totals.sort()
         return HoldContext(usualTotal: totals.isEmpty ? nil : totals[totals.count / 2], historyCount: totals.count,
                            recentOrdersOfCustomer: recent, now: now)
     }
