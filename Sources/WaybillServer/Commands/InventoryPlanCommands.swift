@@ -20,7 +20,7 @@ struct InventoryPlanCommand: AsyncCommand {
         let now = app.dependencies.clock.now()
         for (id, slug) in shops {
             let report = try await ReplenishmentPlanner(application: app, now: now).run(shopID: id)
-            let alerts = try await StockAlerts(application: app, now: now).evaluate(shopID: id)
+            let alerts = try await StockAlerts(application: app, now: now).evaluate(shopID: id, planned: report)
             context.console.success("\(slug): \(report.positions) positions planned in \(String(format: "%.2f", report.seconds)) s; "
                                     + "alerts raised \(alerts.raised.count), cleared \(alerts.cleared.count).")
         }

@@ -286,7 +286,7 @@ struct InventoryController: RouteCollection {
     func refreshReplenishment(req: Request) async throws -> Response {
         let principal = try req.principal(.inventoryWrite)
         let report = try await ReplenishmentPlanner(application: req.application, now: req.now).run(shopID: principal.shopID)
-        let outcome = try await StockAlerts(application: req.application, now: req.now).evaluate(shopID: principal.shopID)
+        let outcome = try await StockAlerts(application: req.application, now: req.now).evaluate(shopID: principal.shopID, planned: report)
         struct Body: Encodable { var positions: Int; var seconds: Double; var alertsRaised: [String]; var alertsCleared: [String] }
         return try .json(Body(positions: report.positions, seconds: report.seconds, alertsRaised: outcome.raised, alertsCleared: outcome.cleared))
     }
@@ -308,8 +308,8 @@ struct InventoryController: RouteCollection {
         try await req.application.write { db in
             try await ReplenishmentSettings.save(settings, sku: sku, shopID: principal.shopID, id: id, at: now, sql: db as! any SQLDatabase)
         }
-        try await ReplenishmentPlanner(application: req.application, now: now).run(shopID: principal.shopID, skus: [sku])
-        try await StockAlerts(application: req.application, now: now).evaluate(shopID: principal.shopID, skus: [sku])
+        let report = try await ReplenishmentPlanner(application: req.application, now: now).run(shopID: principal.shopID, skus: [sku])
+        try await StockAlerts(application: req.application, now: now).evaluate(shopID: principal.shopID, skus: [sku], planned: report)
         return try .json(settings)
     }
 

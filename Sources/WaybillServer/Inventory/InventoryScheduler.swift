@@ -33,8 +33,8 @@ struct InventoryScheduler {
                 let alerts = StockAlerts(application: application, now: now)
                 let outcome: StockAlerts.Outcome
                 if planned {
-                    try await ReplenishmentPlanner(application: application, now: now).run(shopID: shopID)
-                    outcome = try await alerts.evaluate(shopID: shopID)
+                    let report = try await ReplenishmentPlanner(application: application, now: now).run(shopID: shopID)
+                    outcome = try await alerts.evaluate(shopID: shopID, planned: report)
                 } else if let since {
                     let skus = Set(try await alerts.movedSKUs(shopID: shopID, since: since.addingTimeInterval(-Self.overlap)))
                         .union(try await alerts.alertedSKUs(shopID: shopID))

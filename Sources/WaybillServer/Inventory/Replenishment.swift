@@ -72,7 +72,8 @@ struct Replenishment {
         var suggestedOnly = false
     }
 
-    func suggestions(shopID: UUID, skus: [String]?, page: Page? = nil) async throws -> [Suggestion] {
+    /// `planned`: plans a planner run has just stored, used instead of reading them back.
+    func suggestions(shopID: UUID, skus: [String]?, page: Page? = nil, planned: ReplenishmentPlanner.Report? = nil) async throws -> [Suggestion] {
         if page?.suggestedOnly == true {
             // The filter reads stored reorder points: make sure none is missing or stale first.
             try await planStale(shopID: shopID)
@@ -98,16 +99,17 @@ struct Replenishment {
         if let limit = page?.limit { levelQuery += " LIMIT \(literal: limit)" }
         let levels = try await sql.raw(levelQuery).all(decoding: LevelRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         let skus = page == nil ? skus : Array(Set(levels.map(\.sku))).sorted()
-        var plans = try await storedPlans(shopID: shopID, skus: skus)
+        var plans: [String: PlanRow]
+        if let planned { plans = Self.planRows(planned) } else { plans = try await storedPlans(shopID: shopID, skus: skus) }
         // A position never planned, or whose plan is older than a day (the nightly job did not run: jobs off,
         // or the position is new), is planned now, so an answer never rests on a stale forecast.
         let oldest = now.addingTimeInterval(-ReplenishmentPlanner.maximumAge)
         let unplanned = Set(levels.filter { level in
             plans[ReplenishmentPlanner.key(level.locationId, level.sku)].map { $0.computedAt < oldest } ?? true
-        }.map(\.sku))
+        }.map(\.sku)).sorted()
         if !unplanned.isEmpty {
-            try await ReplenishmentPlanner(application: application, now: now).run(shopID: shopID, skus: unplanned.sorted())
-            plans = try await storedPlans(shopID: shopID, skus: skus)
+            let report = try await ReplenishmentPlanner(application: application, now: now).run(shopID: shopID, skus: unplanned)
+            plans.merge(Self.planRows(report), uniquingKeysWith: { _, new in new })
         }
         return levels.compactMap { level in
             let key = ReplenishmentPlanner.key(level.locationId, level.sku)
@@ -168,6 +170,14 @@ struct Replenishment {
         for batch in stale.chunked(5_000) {
             try await ReplenishmentPlanner(application: application, now: now).run(shopID: shopID, skus: batch)
         }
+    }
+
+    private static func planRows(_ report: ReplenishmentPlanner.Report) -> [String: PlanRow] {
+        Dictionary(report.plans.map { p in
+            (ReplenishmentPlanner.key(p.locationID, p.sku),
+             PlanRow(computedAt: report.computedAt, method: p.method, supplier: p.supplier, plan: p.plan, forecast: p.forecast,
+                     lastSaleAt: p.lastSaleAt, firstMovementAt: p.firstMovementAt))
+        }, uniquingKeysWith: { a, _ in a })
     }
 
     private func storedPlans(shopID: UUID, skus: [String]?) async throws -> [String: PlanRow] {

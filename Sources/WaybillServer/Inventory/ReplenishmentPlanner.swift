@@ -30,6 +30,10 @@ struct ReplenishmentPlanner {
     struct Report: Sendable {
         var positions: Int
         var seconds: Double
+        /// The plans just stored, as a later read would return them, so the alerts evaluated next need not
+        /// read 150,000 plans back (`StockAlerts.evaluate(shopID:skus:planned:)`).
+        var plans: [StoredPlan]
+        var computedAt: Date
     }
 
     /// One position's ledger, reduced to days: units reserved and the net change of available stock.
@@ -93,7 +97,7 @@ struct ReplenishmentPlanner {
             return all
         }
         try await store(plans, shopID: shopID)
-        return Report(positions: plans.count, seconds: Date().timeIntervalSince(started))
+        return Report(positions: plans.count, seconds: Date().timeIntervalSince(started), plans: plans, computedAt: now)
     }
 
     /// The forecast and the reorder plan of one position; pure.
@@ -106,7 +110,7 @@ struct ReplenishmentPlanner {
             meanDailyDemand: forecast.meanDailyDemand(over: max(7, Int(min(lead.days, 365).rounded(.up)))),
             demandStdDev: forecast.residualStdDev, leadTime: lead)
         return StoredPlan(locationID: position.locationID, sku: position.sku, method: forecast.method.rawValue,
-                          supplier: supplier, plan: try ReorderPolicy.plan(inputs), forecast: forecast.next(horizonDays),
+                          supplier: supplier, plan: try ReorderPolicy.plan(inputs), forecast: storedForecast(forecast.next(horizonDays)),
                           lastSaleAt: position.lastSaleAt, firstMovementAt: position.firstMovementAt)
     }
 
@@ -156,7 +160,15 @@ struct ReplenishmentPlanner {
             : "CAST(occurred_at / 86400 AS INTEGER)"
         let since = now.addingTimeInterval(-Double(Self.historyDays) * 86_400)
         let movementSKUs: SQLQueryString = skus.map { $0.isEmpty ? " AND 1 = 0" : " AND sku IN (\(binds: $0))" } ?? ""
+        // One row per position, its days packed as `day:demand:delta,…`: a row per position and day was
+        // ~1 million rows for 150,000 positions, and decoding them cost more than the SQL.
+        let packed: SQLQueryString = sql.dialect.name == "postgresql"
+            ? "string_agg(CAST(day AS TEXT) || ':' || CAST(demand AS TEXT) || ':' || CAST(available_delta AS TEXT), ',')"
+            : "group_concat(CAST(day AS TEXT) || ':' || CAST(demand AS TEXT) || ':' || CAST(available_delta AS TEXT), ',')"
         let rows = try await sql.raw("""
+            SELECT location_id, sku, 
+            """ + packed + """
+             AS days, MIN(first_at) AS first_at, MAX(last_sale) AS last_sale FROM (
             SELECT location_id, sku, 
             """ + day + """
              AS day,
@@ -164,13 +176,14 @@ struct ReplenishmentPlanner {
             CAST(SUM(on_hand_delta - reserved_delta) AS BIGINT) AS available_delta,
             MIN(occurred_at) AS first_at, MAX(CASE WHEN reason = 'reservation' THEN occurred_at END) AS last_sale
             FROM stock_movements WHERE shop_id = \(bind: shopID) AND occurred_at >= \(bind: since)
-            """ + movementSKUs + " GROUP BY location_id, sku, " + day).all()
+            """ + movementSKUs + " GROUP BY location_id, sku, " + day + ") d GROUP BY location_id, sku").all()
         for row in rows {
             let key = Self.key(try row.decode(column: "location_id", as: UUID.self), try row.decode(column: "sku", as: String.self))
             guard out[key] != nil else { continue }
-            out[key]!.days.append(DayTotals(day: Int(try row.decode(column: "day", as: Int64.self)),
-                                            demand: try row.decode(column: "demand", as: Int64.self),
-                                            availableDelta: try row.decode(column: "available_delta", as: Int64.self)))
+            guard let days = Self.unpackDays(try row.decode(column: "days", as: String.self)) else {
+                throw Abort(.internalServerError, reason: "the ledger's daily totals for \(key) could not be read")
+            }
+            out[key]!.days += days
             let first = try row.decode(column: "first_at", as: Date.self)
             out[key]!.firstMovementAt = min(out[key]!.firstMovementAt ?? first, first)
             if let sale = try row.decode(column: "last_sale", as: Date?.self) {
@@ -206,6 +219,47 @@ struct ReplenishmentPlanner {
                 if out[key]!.lastSaleAt == nil { out[key]!.lastSaleAt = try row.decode(column: "last_sale", as: Date?.self) }
             }
         }
+        return out
+    }
+
+    /// `day:demand:delta` triples separated by commas (integers, possibly negative), as packed by
+    /// `positions`; nil when the text is not that.
+    static func unpackDays(_ text: String) -> [DayTotals]? {
+        var out: [DayTotals] = []
+        var fields: [Int64] = []
+        fields.reserveCapacity(3)
+        var value: Int64 = 0, negative = false, digits = 0
+        func endField() -> Bool {
+            guard digits > 0 else { return false }
+            fields.append(negative ? -value : value)
+            value = 0; negative = false; digits = 0
+            return true
+        }
+        func endTriple() -> Bool {
+            guard endField(), fields.count == 3, let day = Int(exactly: fields[0]) else { return false }
+            out.append(DayTotals(day: day, demand: fields[1], availableDelta: fields[2]))
+            fields.removeAll(keepingCapacity: true)
+            return true
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard digits < 18 else { return nil }
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+                digits += 1
+            case UInt8(ascii: "-"):
+                guard digits == 0, !negative else { return nil }
+                negative = true
+            case UInt8(ascii: ":"):
+                guard fields.count < 2, endField() else { return nil }
+            case UInt8(ascii: ","):
+                guard endTriple() else { return nil }
+            default:
+                return nil
+            }
+        }
+        if text.isEmpty { return [] }
+        guard endTriple() else { return nil }
         return out
     }
 
@@ -252,8 +306,16 @@ struct ReplenishmentPlanner {
     /// Thousandths of a unit a day are plenty, stored as whole numbers: 150,000 forecasts of 90 days are
     /// 13.5 million numbers, and integer text is the cheapest to write and to read back.
     static func encodeForecast(_ values: [Double]) -> String {
-        values.map { String(Int64((min(max($0, 0), 1e12) * 1_000).rounded())) }.joined(separator: ",")
+        values.map { String(thousandths($0)) }.joined(separator: ",")
     }
+
+    /// A forecast as it reads back once stored: in whole thousandths, never negative. Plans carry it in
+    /// this form from the start, so one evaluated from memory and one read back agree exactly.
+    static func storedForecast(_ values: [Double]) -> [Double] {
+        values.map { Double(thousandths($0)) / 1_000 }
+    }
+
+    private static func thousandths(_ value: Double) -> Int64 { Int64((min(max(value, 0), 1e12) * 1_000).rounded()) }
 
     static func decodeForecast(_ text: String) -> [Double] {
         text.split(separator: ",").compactMap { Int64($0).map { Double($0) / 1_000 } }

@@ -44,9 +44,11 @@ struct StockAlerts {
 
     /// Evaluates the shop's positions of `skus` (every tracked position when nil) and records what changed,
     /// in batches of a few hundred rows per statement (a nightly run touches every position).
+    /// `planned`: the report of a planner run over the same positions just before, whose plans are used as
+    /// they are instead of being read back.
     @discardableResult
-    func evaluate(shopID: UUID, skus: [String]? = nil) async throws -> Outcome {
-        let suggestions = try await Replenishment(application: application, now: now).suggestions(shopID: shopID, skus: skus)
+    func evaluate(shopID: UUID, skus: [String]? = nil, planned: ReplenishmentPlanner.Report? = nil) async throws -> Outcome {
+        let suggestions = try await Replenishment(application: application, now: now).suggestions(shopID: shopID, skus: skus, planned: planned)
         struct Key: Hashable, Sendable { var location: UUID; var sku: String; var kind: String }
         struct Stored: Sendable { var id: UUID; var active: Bool }
         var found: [Key: Stored] = [:]

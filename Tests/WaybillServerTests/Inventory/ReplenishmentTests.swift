@@ -63,6 +63,32 @@ struct ReplenishmentTests {
         #expect(history.map(\.quantity) == [1, 0, 0, 0, 0, 0])
     }
 
+    /// The ledger's daily totals come packed one row per position (`day:demand:delta,…`).
+    @Test func packedDailyTotalsUnpackExactlyAndAnythingElseIsRefused() {
+        let days = ReplenishmentPlanner.unpackDays("20400:3:-3,20401:0:120,20399:12:-12")
+        #expect(days?.map(\.day) == [20_400, 20_401, 20_399])
+        #expect(days?.map(\.demand) == [3, 0, 12])
+        #expect(days?.map(\.availableDelta) == [-3, 120, -12])
+        #expect(ReplenishmentPlanner.unpackDays("")?.isEmpty == true)
+        #expect(ReplenishmentPlanner.unpackDays("-1:-2:-3")?.first.map { [$0.day, Int($0.demand), Int($0.availableDelta)] } == [-1, -2, -3])
+        for bad in ["1:2", "1:2:3:4", "1:2:3,", ",1:2:3", "1::3", "1:2:3x", "1:--2:3", "1:2-:3", "1:2:99999999999999999999", " 1:2:3"] {
+            #expect(ReplenishmentPlanner.unpackDays(bad) == nil, "\(bad)")
+        }
+        // Random triples survive packing and unpacking.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let triples = (0..<Int.random(in: 1...120, using: &generator)).map { _ in
+                (Int.random(in: 0...40_000, using: &generator), Int64.random(in: 0...10_000, using: &generator),
+                 Int64.random(in: -10_000...10_000, using: &generator))
+            }
+            let text = triples.map { "\($0.0):\($0.1):\($0.2)" }.joined(separator: ",")
+            let back = ReplenishmentPlanner.unpackDays(text)
+            #expect(back?.map(\.day) == triples.map(\.0))
+            #expect(back?.map(\.demand) == triples.map(\.1))
+            #expect(back?.map(\.availableDelta) == triples.map(\.2))
+        }
+    }
+
     @Test func theStoredForecastMovesOnWithTheCalendar() {
         let computed = Date(timeIntervalSince1970: 20_000 * 86_400 + 3_600)
         let stored = (0..<ReplenishmentPlanner.horizonDays).map(Double.init)

@@ -101,6 +101,30 @@ struct StockAlertTests {
         }
     }
 
+    /// A planner run hands its plans to the alerts in memory; they must say exactly what the stored plans
+    /// say when read back (forecasts are stored in thousandths, and carried so from the start).
+    @Test func plansHandedOverInMemoryGiveTheSameSuggestionsAsStoredOnes() async throws {
+        try await withTestApp { t in
+            try await sellDown(t)
+            try await t.move("receipts", [("JAR-2", 7)])
+            let now = t.time.current
+            let shopID = try t.shop.requireID()
+            let report = try await ReplenishmentPlanner(application: t.app, now: now).run(shopID: shopID)
+            #expect(report.plans.count == 2)
+            #expect(report.plans.allSatisfy { $0.forecast.count == ReplenishmentPlanner.horizonDays })
+            let replenishment = Replenishment(application: t.app, now: now)
+            let fromMemory = try await replenishment.suggestions(shopID: shopID, skus: nil, planned: report)
+            let readBack = try await replenishment.suggestions(shopID: shopID, skus: nil)
+            func comparable(_ list: [Replenishment.Suggestion]) throws -> String {
+                let blanked = list.map { var s = $0; s.planComputedAt = Date(timeIntervalSince1970: 0); return s }
+                return String(decoding: try JSONCoding.encoder.encode(blanked), as: UTF8.self)
+            }
+            #expect(fromMemory.count == 2)
+            #expect(try comparable(fromMemory) == comparable(readBack))
+            #expect(fromMemory.flatMap(\.alerts).count > 0)
+        }
+    }
+
     @Test func thePlanJobRunsOnceADayWhicheverInstanceClaimsIt() async throws {
         try await withTestApp { t in
             try await sellDown(t)
