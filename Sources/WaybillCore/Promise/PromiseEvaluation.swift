@@ -67,6 +67,10 @@ public struct PromiseEvaluation: Sendable {
         /// In hindsight: each destination's own quantile of its actual days, at the share their estimate kept
         /// — the mean promised days of an oracle as punctual as they were.
         public var hindsightMeanDays: Double?
+        /// In hindsight, a lower bound on the mean promised days of any promise that depends on the lane
+        /// alone (origin → destination) and keeps the share their estimate kept, each lane's date chosen
+        /// knowing every delivery (`PromiseEvaluation.laneBound`).
+        public var hindsightLaneBound: Double?
     }
 
     public var options = TransitModel.Options()
@@ -111,6 +115,7 @@ public struct PromiseEvaluation: Sendable {
         }.sorted { $0.delivered < $1.delivered }
         var report = Report(target: target, trainedBefore: split, evaluatedOrders: 0, notDelivered: 0)
         var actualByDestination: [String: [Int]] = [:]
+        var actualByLane: [LaneKey: [Int]] = [:]
         var engine: PromiseEngine?
         var fittedFor: LocalDay?
         for order in sorted {
@@ -131,6 +136,7 @@ public struct PromiseEvaluation: Sendable {
             report.evaluatedOrders += 1
             report.actualDays.append(day.days(until: delivered))
             actualByDestination[order.lane.destination, default: []].append(day.days(until: delivered))
+            actualByLane[order.lane, default: []].append(day.days(until: delivered))
             let month = String(day.iso.prefix(7))
             var perMonth = report.byMonth[month] ?? (Figures(), Figures())
             for level in Set(levels + [target]).sorted() {
@@ -155,8 +161,56 @@ public struct PromiseEvaluation: Sendable {
             var total = 0
             for days in actualByDestination.values { total += Self.quantile(days, level) * days.count }
             report.hindsightMeanDays = Double(total) / Double(max(report.actualDays.count, 1))
+            report.hindsightLaneBound = Self.laneBound(Array(actualByLane.values), share: level)
         }
         return report
+    }
+
+    /// A lower bound on the mean promised days of any choice of one date per group (days after the order)
+    /// that has at least `share` of all orders delivered by their group's date, knowing every delivery.
+    ///
+    /// Choosing the dates is a knapsack (spend days to buy on-time orders), so the bound is its Lagrangian
+    /// dual: for a price λ per on-time order each group picks the date minimising `n·P − λ·onTime(P)`, and
+    /// `Σ min + λ·K` is below the optimum for every λ ≥ 0 (K = the on-time orders needed). λ is bisected on
+    /// the subgradient; the best value seen is returned. It lets the report say, with arithmetic rather than
+    /// opinion, how soon a promise by lane alone could possibly be on these orders.
+    public static func laneBound(_ groups: [[Int]], share: Double) -> Double? {
+        let total = groups.reduce(0) { $0 + $1.count }
+        guard total > 0, share > 0, share <= 1 else { return nil }
+        let needed = Double((share * Double(total) - 1e-9).rounded(.up))
+        // Per group: its candidate dates (0 and each distinct actual) with the orders on time by each.
+        let candidates: [(n: Double, options: [(days: Double, onTime: Double)])] = groups.filter { !$0.isEmpty }.map { values in
+            let sorted = values.sorted()
+            var options: [(Double, Double)] = [(0, Double(sorted.prefix { $0 <= 0 }.count))]
+            for (index, value) in sorted.enumerated() where value > 0 && (index + 1 == sorted.count || sorted[index + 1] != value) {
+                options.append((Double(value), Double(index + 1)))
+            }
+            return (Double(sorted.count), options)
+        }
+        func dual(_ price: Double) -> (value: Double, onTime: Double) {
+            var value = price * needed, onTime = 0.0
+            for group in candidates {
+                var best = (cost: Double.infinity, onTime: 0.0)
+                for option in group.options {
+                    let cost = group.n * option.days - price * option.onTime
+                    if cost < best.cost || (cost == best.cost && option.onTime > best.onTime) { best = (cost, option.onTime) }
+                }
+                value += best.cost
+                onTime += best.onTime
+            }
+            return (value, onTime)
+        }
+        let longest = Double(groups.compactMap { $0.max() }.max() ?? 0)
+        var low = 0.0, high = Double(total) * (longest + 1) + 1
+        var best = dual(0).value
+        for _ in 0..<100 {
+            let price = (low + high) / 2
+            let (value, onTime) = dual(price)
+            best = max(best, value)
+            if onTime < needed { low = price } else { high = price }
+        }
+        best = max(best, dual(high).value)
+        return max(0, best) / Double(total)
     }
 }
 
@@ -197,7 +251,8 @@ extension PromiseEvaluation.Report {
             "| their own estimate | \(pct(theirs.onTimeRate)) | \(days(theirs.meanDays)) | \(theirs.medianDays) |",
             "",
             "Actual days from order to delivery: median \(PromiseEvaluation.quantile(actualDays, 0.5)), 95th percentile \(PromiseEvaluation.quantile(actualDays, 0.95)), mean \(days(actualDays.isEmpty ? 0 : Double(actualDays.reduce(0, +)) / Double(actualDays.count)))."
-                + (hindsightMeanDays.map { " In hindsight, each destination's own \(pct(theirs.onTimeRate)) point of its actual days averages \(days($0)) days: no promise by destination alone keeps their rate sooner than that on these orders." } ?? ""),
+                + (hindsightMeanDays.map { " In hindsight, each destination's own \(pct(theirs.onTimeRate)) point of its actual days averages \(days($0)) days: no promise by destination alone keeps their rate sooner than that on these orders." } ?? "")
+                + (hindsightLaneBound.map { " Even choosing each lane's date (origin → destination) knowing every delivery, keeping \(pct(theirs.onTimeRate)) on time needs at least \(days($0)) days on average (a lower bound); their estimate less 5 days is \(days(theirs.meanDays - 5))." } ?? ""),
             "",
             "Calibration (promised at level → share delivered by that date):",
             "",

@@ -52,6 +52,38 @@ struct PromiseEvaluationTests {
     static let data = synthetic(split: split)
     static let report = PromiseEvaluation().run(data.orders.reversed(), promiseFrom: split) { _ in F.kr }
 
+    /// The hindsight bound by lane is below (or at) the best one-date-per-lane choice, found here by trying
+    /// every choice, and tight on a small case worked by hand.
+    @Test func theLaneBoundNeverExceedsTheBestChoiceMadeInHindsight() {
+        // Four parcels of one lane in 1 day, one of another in 10; 80% on time: promise 1 and 0 days.
+        #expect(abs((PromiseEvaluation.laneBound([[1, 1, 1, 1], [10]], share: 0.8) ?? -1) - 0.8) < 1e-6)
+        #expect(PromiseEvaluation.laneBound([], share: 0.9) == nil)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let groups = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
+                (0..<Int.random(in: 1...4, using: &generator)).map { _ in Int.random(in: 0...6, using: &generator) }
+            }
+            let share = [0.5, 0.75, 0.9, 1.0].randomElement(using: &generator)!
+            let total = groups.reduce(0) { $0 + $1.count }
+            let needed = Int((share * Double(total) - 1e-9).rounded(.up))
+            // Every choice of a date 0…6 per group.
+            var best = Double.infinity
+            func search(_ index: Int, days: Int, onTime: Int) {
+                guard index < groups.count else {
+                    if onTime >= needed { best = min(best, Double(days) / Double(total)) }
+                    return
+                }
+                for date in 0...6 {
+                    search(index + 1, days: days + date * groups[index].count, onTime: onTime + groups[index].filter { $0 <= date }.count)
+                }
+            }
+            search(0, days: 0, onTime: 0)
+            let bound = PromiseEvaluation.laneBound(groups, share: share) ?? -1
+            #expect(bound >= 0)
+            #expect(bound <= best + 1e-6, "\(groups) at \(share): bound \(bound) above the best choice \(best)")
+        }
+    }
+
     @Test func onlyOrdersFromTheSplitAreScored() {
         let report = Self.report
         #expect(Self.data.orders.count == 364)
