@@ -99,7 +99,7 @@ public struct DemandForecast: Hashable, Sendable, Codable {
         let prepared = HoltWinters.Prepared(y)
         var best: (HoltWintersParameters, HoltWinters.Run)?
         for candidate in grid.all {
-            let run = HoltWinters.run(prepared, candidate, from: initial, scoreFrom: scoreFrom)
+            let run = HoltWinters.run(prepared, candidate, from: initial, scoreFrom: scoreFrom, giveUpAt: best?.1.squaredError ?? .infinity)
             if best == nil || run.squaredError < (best?.1.squaredError ?? .infinity) { best = (candidate, run) }
         }
         guard let (parameters, run) = best, run.scored > 0 else { return nil }

@@ -103,7 +103,10 @@ enum HoltWinters {
     /// update equations leaves the level at ℓ + φb, the trend at φb and the season unchanged: the model
     /// carries its state across the gap without learning from it, exactly as a state-space filter treats a
     /// missing observation, and the day adds nothing to the error being minimised.
-    static func run(_ y: Prepared, _ p: HoltWintersParameters, from initial: State, scoreFrom: Int) -> Run {
+    /// `giveUpAt`: once the squared error reaches it the run stops and reports an infinite error. The error
+    /// only grows, so a grid search passing its best so far gets the same winner with less work.
+    static func run(_ y: Prepared, _ p: HoltWintersParameters, from initial: State, scoreFrom: Int,
+                    giveUpAt: Double = .infinity) -> Run {
         var level = initial.level
         var trend = initial.trend
         var seasonal = initial.seasonal
@@ -123,6 +126,10 @@ enum HoltWinters {
                             if t >= scoreFrom {
                                 squaredError += error * error
                                 scored += 1
+                                if squaredError >= giveUpAt {
+                                    squaredError = .infinity
+                                    break
+                                }
                             }
                             let newLevel = p.alpha * (observed - s) + (1 - p.alpha) * base
                             trend = p.beta * (newLevel - level) + (1 - p.beta) * p.phi * trend

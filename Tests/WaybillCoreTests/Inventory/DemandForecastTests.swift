@@ -20,6 +20,36 @@ struct DemandForecastTests {
         #expect(forecast.firstForecastDate == StockFixtures.day0.addingTimeInterval(112 * 86_400))
     }
 
+    /// The grid search stops a candidate once its error passes the best so far; it must pick exactly what
+    /// running every candidate to the end picks (same parameters, same state), on smooth, intermittent and
+    /// censored histories.
+    @Test func givingUpOnLosingCandidatesPicksTheSameWinner() {
+        var random = SplitMix64Generator(seed: 2027)
+        for trial in 0..<150 {
+            let days = 28 + Int(random.nextUnit() * 100)
+            let rate = [0.05, 0.3, 2, 12, 60][trial % 5]
+            let quantities = (0..<days).map { day -> Int64 in
+                let weekday = 1 + 0.4 * sin(Double(day % 7))
+                return Int64((rate * weekday * (0.5 + random.nextUnit())).rounded(.down))
+            }
+            let out = Set((0..<days).filter { _ in random.nextUnit() < 0.1 })
+            let history = StockFixtures.days(quantities, stockedOut: out)
+            let series = DemandSeries(history, maximumDays: 371).values
+            guard series.compactMap({ $0 }).count >= 2 * HoltWinters.period else { continue }
+            let initial = HoltWinters.initialState(series)
+            let scoreFrom = series[(2 * HoltWinters.period)...].contains { $0 != nil } ? 2 * HoltWinters.period : 0
+            let prepared = HoltWinters.Prepared(series)
+            var best: (HoltWintersParameters, HoltWinters.Run)?
+            for candidate in HoltWintersGrid.standard.all {
+                let run = HoltWinters.run(prepared, candidate, from: initial, scoreFrom: scoreFrom)
+                if best == nil || run.squaredError < (best?.1.squaredError ?? .infinity) { best = (candidate, run) }
+            }
+            let fitted = DemandForecast.fit(history)
+            #expect(fitted.parameters == best?.0, "trial \(trial)")
+            #expect(fitted.state.level == best?.1.state.level && fitted.state.seasonal == best?.1.state.seasonal, "trial \(trial)")
+        }
+    }
+
     @Test func stockedOutDaysAreImputedNotCountedAsZeroDemand() throws {
         let demand = DemandFixtures.trendingWeekly()
         var random = SplitMix64Generator(seed: 99)
