@@ -71,6 +71,8 @@ struct ConsoleSettingsController {
         try await req.write { db in
             try await Shop.query(on: db).filter(\.$id == shopID).set(\.$holdPolicy, to: policy).update()
         }
+        // A query-builder update passes no model middleware: drop intake's copy of the rules here.
+        req.application.shopRules.remove(shopID)
         return req.redirect(to: "/console/settings?saved=1")
     }
 

@@ -93,6 +93,8 @@ struct ConsoleSettingsTests {
             let (_, session) = try await ConsoleTests().signIn(t)
             let page = try await t.send(.GET, "/console/settings", headers: ["Cookie": "waybill_session=\(session.cookie)"])
             #expect(page.status == .ok)
+            // An order first, so intake holds the shop's rules in its cache.
+            #expect(try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(email: "before@example.com")).status == .created)
             let bad = try await t.app.testing().sendRequest(.POST, "/console/settings", headers: ConsoleTests().form(session.cookie),
                 body: ByteBuffer(string: "ships_to=KR%2C+ZZ&high_value_multiple=abc&duplicate_window_minutes=30&_csrf=\(session.csrf)"))
             #expect(bad.status == .unprocessableEntity)
@@ -105,6 +107,13 @@ struct ConsoleSettingsTests {
             #expect(shop.holdPolicy == HoldPolicy(shipsTo: ["JP", "KR"], refusePOBoxes: true, highValueMultiple: 6,
                                                   highValueMinimumHistory: 10, highValueAbsolute: nil,
                                                   crossBorderBillingThreshold: 50_000, duplicateWindowMinutes: 15))
+            // The next order follows the new rules at once: Korea still served, the UK no longer.
+            let korea = try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(email: "kr@example.com"))
+            #expect((try korea.json()["holds"] as? [[String: Any]])?.isEmpty == true)
+            let uk = try await t.send(.POST, "/api/v1/orders", json: OrderJSON.body(
+                email: "uk@example.com", country: "GB", postal: "SW1A 1AA", city: "London", phone: "+44 20 7946 0000"))
+            let reasons = (try uk.json()["holds"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+            #expect(reasons.contains("destination_not_served"), "\(uk.body.string)")
         }
     }
 }
