@@ -20,9 +20,12 @@ struct InventoryPlanCommand: AsyncCommand {
         let now = app.dependencies.clock.now()
         for (id, slug) in shops {
             let report = try await ReplenishmentPlanner(application: app, now: now).run(shopID: id)
+            let evaluating = Date()
             let alerts = try await StockAlerts(application: app, now: now).evaluate(shopID: id, planned: report)
-            context.console.success("\(slug): \(report.positions) positions planned in \(String(format: "%.2f", report.seconds)) s; "
-                                    + "alerts raised \(alerts.raised.count), cleared \(alerts.cleared.count).")
+            func s(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
+            context.console.success("\(slug): \(report.positions) positions planned in \(s(report.seconds)) s "
+                                    + "(ledger \(s(report.readSeconds)) s, forecasts \(s(report.fitSeconds)) s, storing \(s(report.storeSeconds)) s); "
+                                    + "alerts raised \(alerts.raised.count), cleared \(alerts.cleared.count) in \(s(Date().timeIntervalSince(evaluating))) s.")
         }
     }
 }

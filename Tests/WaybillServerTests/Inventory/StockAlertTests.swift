@@ -125,6 +125,42 @@ struct StockAlertTests {
         }
     }
 
+    /// Plans are stored 500 to a statement, each batch encoded while the one before it is written: every
+    /// plan of several batches arrives, and storing again updates them all in place.
+    @Test func plansStoredInSeveralBatchesAllArriveAndUpdateInPlace() async throws {
+        try await withTestApp { t in
+            try await sellDown(t)
+            let shopID = try t.shop.requireID()
+            let planner = ReplenishmentPlanner(application: t.app, now: t.time.current)
+            let model = try #require(try await planner.run(shopID: shopID).plans.first)
+            var plans = (0..<1_201).map { index -> ReplenishmentPlanner.StoredPlan in
+                var plan = model
+                plan.sku = String(format: "SYN-%04d", index)
+                plan.plan.reorderPoint = Double(index)
+                return plan
+            }
+            try await planner.store(plans, shopID: shopID)
+            let sql = t.app.db as! any SQLDatabase
+            func stored() async throws -> [String: (Double, String)] {
+                var out: [String: (Double, String)] = [:]
+                for row in try await sql.raw("SELECT sku, reorder_point, forecast FROM stock_plans WHERE sku LIKE 'SYN-%'").all() {
+                    out[try row.decode(column: "sku", as: String.self)] =
+                        (try row.decode(column: "reorder_point", as: Double.self), try row.decode(column: "forecast", as: String.self))
+                }
+                return out
+            }
+            let first = try await stored()
+            #expect(first.count == 1_201)
+            #expect(first["SYN-0000"]?.0 == 0 && first["SYN-0600"]?.0 == 600 && first["SYN-1200"]?.0 == 1_200)
+            #expect(first["SYN-1200"].map { ReplenishmentPlanner.decodeForecast($0.1) } == model.forecast)
+            for index in plans.indices { plans[index].plan.reorderPoint += 0.5 }
+            try await planner.store(plans, shopID: shopID)
+            let second = try await stored()
+            #expect(second.count == 1_201)
+            #expect(second.allSatisfy { sku, value in value.0 == (Double(sku.dropFirst(4)) ?? -1) + 0.5 })
+        }
+    }
+
     @Test func thePlanJobRunsOnceADayWhicheverInstanceClaimsIt() async throws {
         try await withTestApp { t in
             try await sellDown(t)
