@@ -172,18 +172,39 @@ struct ReplenishmentPlanner {
         let packed: SQLQueryString = sql.dialect.name == "postgresql"
             ? "string_agg(CAST(day AS TEXT) || ':' || CAST(demand AS TEXT) || ':' || CAST(available_delta AS TEXT), ',')"
             : "group_concat(CAST(day AS TEXT) || ':' || CAST(demand AS TEXT) || ':' || CAST(available_delta AS TEXT), ',')"
-        let rows = try await sql.raw("""
-            SELECT location_id, sku, 
-            """ + packed + """
-             AS days, MIN(first_at) AS first_at, MAX(last_sale) AS last_sale FROM (
-            SELECT location_id, sku, 
-            """ + day + """
-             AS day,
-            CAST(SUM(CASE WHEN reason = 'reservation' THEN quantity ELSE 0 END) AS BIGINT) AS demand,
-            CAST(SUM(on_hand_delta - reserved_delta) AS BIGINT) AS available_delta,
-            MIN(occurred_at) AS first_at, MAX(CASE WHEN reason = 'reservation' THEN occurred_at END) AS last_sale
-            FROM stock_movements WHERE shop_id = \(bind: shopID) AND occurred_at >= \(bind: since)
-            """ + movementSKUs + " GROUP BY location_id, sku, " + day + ") d GROUP BY location_id, sku").all()
+        @Sendable func window(from: Date, until: Date?) -> SQLQueryString {
+            let end: SQLQueryString = until.map { " AND occurred_at < \(bind: $0)" } ?? ""
+            return """
+                SELECT location_id, sku, 
+                """ + packed + """
+                 AS days, MIN(first_at) AS first_at, MAX(last_sale) AS last_sale FROM (
+                SELECT location_id, sku, 
+                """ + day + """
+                 AS day,
+                CAST(SUM(CASE WHEN reason = 'reservation' THEN quantity ELSE 0 END) AS BIGINT) AS demand,
+                CAST(SUM(on_hand_delta - reserved_delta) AS BIGINT) AS available_delta,
+                MIN(occurred_at) AS first_at, MAX(CASE WHEN reason = 'reservation' THEN occurred_at END) AS last_sale
+                FROM stock_movements WHERE shop_id = \(bind: shopID) AND occurred_at >= \(bind: from)
+                """ + end + movementSKUs + " GROUP BY location_id, sku, " + day + ") d GROUP BY location_id, sku"
+        }
+        // The window's two halves (split at a midnight) are read at once, each on its own event loop's
+        // connection: the aggregation is the planner's longest serial step, and SQLite runs one statement on one
+        // core. A position then comes in up to two rows, whose days, first movement and last sale are merged below.
+        let middle = Date(timeIntervalSince1970: Double(Self.dayIndex(now) - Self.historyDays / 2) * 86_400)
+        let halves: [(Date, Date?)] = middle > since ? [(since, middle), (middle, nil)] : [(since, nil)]
+        let rows = try await withThrowingTaskGroup(of: [any SQLRow].self) { group in
+            var loops = application.eventLoopGroup.makeIterator()
+            for (from, until) in halves {
+                let loop = loops.next() ?? application.eventLoopGroup.any()
+                guard let db = application.databases.database(logger: application.logger, on: loop) as? any SQLDatabase else {
+                    throw Abort(.internalServerError, reason: "no database")
+                }
+                group.addTask { try await db.raw(window(from: from, until: until)).all() }
+            }
+            var all: [any SQLRow] = []
+            for try await part in group { all += part }
+            return all
+        }
         for row in rows {
             let key = Self.key(try row.decode(column: "location_id", as: UUID.self), try row.decode(column: "sku", as: String.self))
             guard out[key] != nil else { continue }

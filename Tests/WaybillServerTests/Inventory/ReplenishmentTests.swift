@@ -63,6 +63,32 @@ struct ReplenishmentTests {
         #expect(history.map(\.quantity) == [1, 0, 0, 0, 0, 0])
     }
 
+    /// The ledger's window is read in two halves at once; a position with movements in both comes back whole:
+    /// every day, its first movement and its last sale.
+    @Test func aPositionWithSalesInBothHalvesOfTheWindowIsReadWhole() async throws {
+        try await withTestApp { t in
+            try await t.warehouses()
+            let stocked = t.time.current
+            try await t.move("receipts", [("JAR-1", 50)])
+            t.time.advance(by: 10 * 86_400)
+            let early = t.time.current
+            #expect(try await t.order(sku: "JAR-1", quantity: 2, email: "early@example.com").status == .created)
+            t.time.advance(by: 90 * 86_400)
+            let late = t.time.current
+            #expect(try await t.order(sku: "JAR-1", quantity: 3, email: "late@example.com").status == .created)
+            t.time.advance(by: 86_400)
+            let positions = try await ReplenishmentPlanner(application: t.app, now: t.time.current)
+                .positions(shopID: try t.shop.requireID(), skus: ["JAR-1"])
+            let position = try #require(positions.values.first { $0.sku == "JAR-1" })
+            let sales = position.days.filter { $0.demand > 0 }.sorted { $0.day < $1.day }
+            #expect(sales.map(\.day) == [ReplenishmentPlanner.dayIndex(early), ReplenishmentPlanner.dayIndex(late)])
+            #expect(sales.map(\.demand) == [2, 3])
+            #expect(position.firstMovementAt.map { abs($0.timeIntervalSince(stocked)) < 1 } == true)
+            #expect(position.lastSaleAt.map { abs($0.timeIntervalSince(late)) < 1 } == true)
+            #expect(position.available == 45)
+        }
+    }
+
     /// The ledger's daily totals come packed one row per position (`day:demand:delta,…`).
     @Test func packedDailyTotalsUnpackExactlyAndAnythingElseIsRefused() {
         let days = ReplenishmentPlanner.unpackDays("20400:3:-3,20401:0:120,20399:12:-12")
