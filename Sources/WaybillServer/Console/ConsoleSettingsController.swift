@@ -67,12 +67,9 @@ struct ConsoleSettingsController {
             return try await render(req, user: user, shop: shop, policy: policy, errors: issues.issues, saved: false)
                 .encodeResponse(status: .unprocessableEntity, for: req)
         }
-        let shopID = try shop.requireID()
-        try await req.write { db in
-            try await Shop.query(on: db).filter(\.$id == shopID).set(\.$holdPolicy, to: policy).update()
-        }
-        // A query-builder update passes no model middleware: drop intake's copy of the rules here.
-        req.application.shopRules.remove(shopID)
+        // Saved through the model, so `ShopRulesInvalidation` drops intake's copy of the rules at once.
+        shop.holdPolicy = policy
+        try await req.write { db in try await shop.save(on: db) }
         return req.redirect(to: "/console/settings?saved=1")
     }
 

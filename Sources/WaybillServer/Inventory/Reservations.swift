@@ -72,19 +72,16 @@ extension InventoryStore {
     /// gate already lets one writer in at a time.
     private func reserveTogether(_ plan: [PlannedReservation]) async throws -> [PositionKey: LevelRow] {
         let values = SQLRows.values(plan.map { [$0.allocation.locationID, $0.variantID, $0.allocation.quantity] })
-        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? """
+        let postgres = sql.dialect.name == "postgresql"
+        let lock: SQLQueryString = postgres ? """
             WITH locked AS (SELECT s.id FROM stock_levels s JOIN (VALUES \(values)) AS w
             ON s.location_id = w.column1 AND s.variant_id = w.column2 ORDER BY s.location_id, s.variant_id FOR UPDATE OF s)
             """ : ""
-        let lockJoin: SQLQueryString = sql.dialect.name == "postgresql" ? ", locked" : ""
-        let lockMatch: SQLQueryString = sql.dialect.name == "postgresql" ? " AND stock_levels.id = locked.id" : ""
         let rows = try await sql.raw(lock + """
              UPDATE stock_levels SET reserved = stock_levels.reserved + v.column3, updated_at = \(bind: now)
-            FROM (VALUES \(values)) AS v
-            """ + lockJoin + """
-             WHERE stock_levels.location_id = v.column1 AND stock_levels.variant_id = v.column2
+            FROM (VALUES \(values)) AS v WHERE stock_levels.location_id = v.column1 AND stock_levels.variant_id = v.column2
             AND stock_levels.on_hand - stock_levels.reserved - stock_levels.safety_buffer >= v.column3
-            """ + lockMatch + """
+            """ + (postgres ? " AND stock_levels.id IN (SELECT id FROM locked)" : "") + """
              RETURNING stock_levels.id AS id, stock_levels.location_id AS location_id, stock_levels.variant_id AS variant_id,
             stock_levels.sku AS sku, stock_levels.on_hand AS on_hand, stock_levels.reserved AS reserved,
             stock_levels.damaged AS damaged, stock_levels.safety_buffer AS safety_buffer

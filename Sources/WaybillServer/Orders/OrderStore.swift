@@ -97,13 +97,6 @@ struct OrderStore {
         return try await dto(shopID: shopID, number: number)
     }
 
-    /// The id of the order a shop already holds under `(source, external_id)`.
-    func orderID(shopID: UUID, source: String, externalID: String) async throws -> UUID? {
-        try await sql.raw("""
-            SELECT id FROM orders WHERE shop_id = \(bind: shopID) AND source = \(bind: source) AND external_id = \(bind: externalID)
-            """).first()?.decode(column: "id", as: UUID.self)
-    }
-
     /// A stored first answer to a request sent with an `Idempotency-Key`.
     struct IdempotentAnswer {
         var id: UUID

@@ -30,9 +30,11 @@ struct ReservationTests {
         }
     }
 
-    /// Two-line orders take both lines in one statement; half the buyers list the lines the other way round,
-    /// so on PostgreSQL two orders would deadlock if the rows were not locked in one order. The scarce
-    /// second SKU decides: exactly ten orders get both lines, and a loser keeps neither (all or none).
+    /// Two-line orders take both lines in one statement, under contention, with half the buyers listing the
+    /// lines the other way round (every answer must be 201: no deadlock, no 503). The scarce second SKU
+    /// decides: exactly ten orders get both lines, and a loser keeps neither (all or none). Intake sorts the
+    /// lines before reserving, so this does not show that the `FOR UPDATE` ordering is needed; it guards
+    /// against join plans that would visit the rows in another order.
     @Test func sixtyFourBuyersOfTwoSKUsInEitherLineOrderNeverDeadlockAndGetAllOrNothing() async throws {
         try await withTestApp { t in
             try await t.warehouses()
