@@ -24,7 +24,7 @@ public func configure(_ app: Application, settings: Settings, dependencies: AppD
     }
 
     try app.useDatabase(settings)
-    app.databases.middleware.use(ShopRulesInvalidation(cache: app.shopRules))
+    app.useModelMiddleware(ShopRulesInvalidation(cache: app.shopRules))
     app.migrations.add(Migrations.all)
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "waybill_session"
