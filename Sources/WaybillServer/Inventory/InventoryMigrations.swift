@@ -111,3 +111,21 @@ struct M016AddInventorySettings: AsyncMigration {
         try await database.schema(Shop.schema).deleteField("inventory_policy").update()
     }
 }
+
+/// PostgreSQL: the error with which a one-statement order write gives up when a line's stock was taken
+/// meanwhile (`InventoryStore.reservingInOrderStatement`). A function, because plain SQL cannot raise; volatile,
+/// so it runs only when reached.
+struct M026CreateReservationGuard: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("""
+            CREATE OR REPLACE FUNCTION waybill_reservation_lost() RETURNS integer LANGUAGE plpgsql VOLATILE AS $$
+            BEGIN RAISE EXCEPTION 'stock for an order line was taken by another order' USING ERRCODE = '\(unsafeRaw: InventoryStore.lostState)'; END $$
+            """).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("DROP FUNCTION IF EXISTS waybill_reservation_lost()").run()
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import FluentPostgresDriver
 import SQLKit
 import WaybillCore
 
@@ -53,9 +54,55 @@ extension InventoryStore {
                                  reason: .reservation, quantity: a.quantity, before: before, after: after.level,
                                  reference: .init(.order, orderID.uuidString), actor: actor, note: nil))
         }
-        return ReservationRows(ledger: entries.map(ledgerRow), allocations: ordered.map {
-            [newID(), shopID, orderID, $0.allocation.locationID, $0.variantID, $0.allocation.sku, $0.allocation.quantity, "reserved"]
-        })
+        return ReservationRows(ledger: entries.map(ledgerRow), allocations: allocationRows(ordered, shopID: shopID, orderID: orderID))
+    }
+
+    /// Whether PostgreSQL's one-statement order write can take this plan's reservations: no backorders (that
+    /// path creates missing level rows) and each position once.
+    static func reservesInOrderStatement(_ plan: [PlannedReservation], allowBackorder: Bool, on sql: any SQLDatabase) -> Bool {
+        sql.dialect.name == "postgresql" && !plan.isEmpty && !allowBackorder
+            && Set(plan.map { PositionKey(locationID: $0.allocation.locationID, variantID: $0.variantID) }).count == plan.count
+    }
+
+    /// PostgreSQL's one-statement order write (see `reservesInOrderStatement`): common table expressions
+    /// that lock the planned levels in `(location_id, variant_id)` order (as every reserving path does, so
+    /// two orders cannot deadlock), take each line's quantity where that much is available, and `guard`,
+    /// which calls `waybill_reservation_lost()` — an error that aborts the whole statement, inserts included —
+    /// unless every line got its units. The statement must select from `guard`. Returns the fragment and the
+    /// ledger and allocation rows, which are known before the statement runs.
+    func reservingInOrderStatement(_ plan: [PlannedReservation], shopID: UUID, orderID: UUID, actor: String) -> (SQLQueryString, ReservationRows) {
+        let values = SQLRows.values(plan.map { [$0.allocation.locationID, $0.variantID, $0.allocation.quantity] })
+        let fragment: SQLQueryString = """
+            wanted AS (SELECT * FROM (VALUES \(values)) AS v (location_id, variant_id, quantity)),
+            locked AS (SELECT s.id FROM stock_levels s JOIN wanted w ON s.location_id = w.location_id AND s.variant_id = w.variant_id
+                ORDER BY s.location_id, s.variant_id FOR UPDATE OF s),
+            reserved AS (UPDATE stock_levels SET reserved = stock_levels.reserved + w.quantity, updated_at = \(bind: now)
+                FROM wanted w WHERE stock_levels.location_id = w.location_id AND stock_levels.variant_id = w.variant_id
+                AND stock_levels.on_hand - stock_levels.reserved - stock_levels.safety_buffer >= w.quantity
+                AND stock_levels.id IN (SELECT id FROM locked) RETURNING stock_levels.id),
+            guard AS (SELECT CASE WHEN (SELECT COUNT(*) FROM reserved) = \(unsafeRaw: String(plan.count)) THEN 0
+                ELSE waybill_reservation_lost() END AS lost)
+            """
+        let entries = plan.map { item in
+            let before = StockLevel(sku: item.allocation.sku, locationID: item.allocation.locationID)
+            var after = before
+            after.reserved = item.allocation.quantity
+            return Entry(shopID: shopID, locationID: item.allocation.locationID, variantID: item.variantID, sku: item.allocation.sku,
+                         reason: .reservation, quantity: item.allocation.quantity, before: before, after: after,
+                         reference: .init(.order, orderID.uuidString), actor: actor, note: nil)
+        }
+        return (fragment, ReservationRows(ledger: entries.map(ledgerRow), allocations: allocationRows(plan, shopID: shopID, orderID: orderID)))
+    }
+
+    /// PostgreSQL's answer when the guard of `reservingInOrderStatement` fired.
+    static func isReservationLost(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == lostState
+    }
+
+    static let lostState = "WB409"
+
+    private func allocationRows(_ plan: [PlannedReservation], shopID: UUID, orderID: UUID) -> [[any Encodable & Sendable]] {
+        plan.map { [newID(), shopID, orderID, $0.allocation.locationID, $0.variantID, $0.allocation.sku, $0.allocation.quantity, "reserved"] }
     }
 
     struct PositionKey: Hashable {

@@ -140,14 +140,26 @@ struct OrderService {
         let holdIDs = holds.map { _ in newID() }
         let ids = application.dependencies.ids.next
         let clock = now
+        // On PostgreSQL, reservations without backorders are taken by the order's own insert statement (no
+        // BEGIN, COMMIT or separate reserving round trip); elsewhere by conditional updates in a transaction.
+        let inStatement = InventoryStore.reservesInOrderStatement(plan, allowBackorder: shop.inventoryPolicy.allowBackorder,
+                                                                  on: db as! any SQLDatabase)
         let body: @Sendable (any Database) async throws -> Outcome = { db in
             let sql = db as! any SQLDatabase
             let valid = intake.valid
             let number = try await OrderNumbers.next(shopID: shop.id, on: db)
-            // Conditional updates first: a lost race rolls back before anything else is written.
-            let reservations = try await InventoryStore(sql: sql, now: clock, newID: ids)
-                .reserveAll(plan, shopID: shop.id, orderID: intake.orderID, actor: intake.actor.name,
-                            allowBackorder: shop.inventoryPolicy.allowBackorder)
+            let store = InventoryStore(sql: sql, now: clock, newID: ids)
+            let reserving: SQLQueryString?
+            let reservations: InventoryStore.ReservationRows
+            if inStatement {
+                (reserving, reservations) = store.reservingInOrderStatement(plan, shopID: shop.id, orderID: intake.orderID,
+                                                                            actor: intake.actor.name)
+            } else {
+                // Conditional updates first: a lost race rolls back before anything else is written.
+                reserving = nil
+                reservations = try await store.reserveAll(plan, shopID: shop.id, orderID: intake.orderID, actor: intake.actor.name,
+                                                          allowBackorder: shop.inventoryPolicy.allowBackorder)
+            }
             var order = OrderDTO(
                 id: intake.orderID, number: number, status: try OrderStateMachine.next(.placed, on: holds.isEmpty ? .accept : .hold),
                 source: intake.source, externalId: intake.input.externalId, currency: valid.currency.rawValue, locale: valid.locale,
@@ -188,11 +200,18 @@ struct OrderService {
                 reservations: reservations,
                 promise: try promise.map { [try $0.row(orderID: intake.orderID, shopID: shop.id, madeAt: intake.placedAt)] } ?? [],
                 dispatch: Outbox.dispatchRow(id: ids(), shopID: shop.id, orderID: intake.orderID, first: 1, last: facts.count,
-                                             at: intake.placedAt)
+                                             at: intake.placedAt),
+                reserving: reserving
             )
             return Outcome(status: .created, body: encoded, replayed: false, orderID: intake.orderID, newHolds: holds.map(\.reason))
         }
-        if plan.isEmpty { return try await application.writeGate.singleStatement(on: db, body) }
+        if plan.isEmpty || inStatement {
+            do {
+                return try await application.writeGate.singleStatement(on: db, body)
+            } catch where InventoryStore.isReservationLost(error) {
+                throw ReservationLost()
+            }
+        }
         return try await application.write(body)
     }
 

@@ -109,14 +109,16 @@ struct OrderStore {
     /// Writes a new order: its row, lines, holds, timeline facts and idempotency record, all or nothing.
     ///
     /// On PostgreSQL this is one statement (data-modifying CTEs), atomic by itself and one round trip;
-    /// a unique violation on the idempotency key or `(source, external_id)` fails the whole statement.
+    /// a unique violation on the idempotency key or `(source, external_id)` fails the whole statement, and so
+    /// does a reservation's guard when `reserving` is given.
     /// On SQLite, where the write gate serialises writers, the inserts run in the caller's transaction.
     func insertNew(
         _ dto: OrderDTO, shopID: UUID, itemsSignature: String, lineIDs: [UUID], holdIDs: [UUID],
         facts: [[any Encodable & Sendable]], answer: IdempotentAnswer?,
         reservations: InventoryStore.ReservationRows = .init(ledger: [], allocations: []),
         promise: [[any Encodable & Sendable]] = [],
-        dispatch: [any Encodable & Sendable]? = nil
+        dispatch: [any Encodable & Sendable]? = nil,
+        reserving: SQLQueryString? = nil
     ) async throws {
         var tables: [(String, [String], [[any Encodable & Sendable]])] = [
             ("orders", ["id", "shop_id", "number", "source", "external_id", "status", "currency", "locale", "customer_name",
@@ -150,7 +152,10 @@ struct OrderStore {
             let parts = tables.enumerated().map { index, table -> SQLQueryString in
                 "w\(unsafeRaw: String(index)) AS (" + SQLRows.insert(into: table.0, table.1, table.2) + ")"
             }
-            try await sql.raw("WITH " + parts.joined(separator: ", ") + " SELECT 1").run()
+            // With `reserving` (InventoryStore.reservingInOrderStatement) the statement also takes the lines'
+            // stock, and selecting its guard makes it give up whole when a line's stock is gone.
+            let head: SQLQueryString = reserving.map { "WITH " + $0 + ", " } ?? "WITH "
+            try await sql.raw(head + parts.joined(separator: ", ") + (reserving == nil ? " SELECT 1" : " SELECT lost FROM guard")).run()
         } else {
             for table in tables { try await sql.raw(SQLRows.insert(into: table.0, table.1, table.2)).run() }
         }
