@@ -50,9 +50,7 @@ extension InventoryStore {
             }
             var before = after.level
             before.reserved -= a.quantity
-            entries.append(Entry(shopID: shopID, locationID: a.locationID, variantID: item.variantID, sku: a.sku,
-                                 reason: .reservation, quantity: a.quantity, before: before, after: after.level,
-                                 reference: .init(.order, orderID.uuidString), actor: actor, note: nil))
+            entries.append(reservationEntry(item, before: before, after: after.level, shopID: shopID, orderID: orderID, actor: actor))
         }
         return ReservationRows(ledger: entries.map(ledgerRow), allocations: allocationRows(ordered, shopID: shopID, orderID: orderID))
     }
@@ -71,27 +69,24 @@ extension InventoryStore {
     /// unless every line got its units. The statement must select from `guard`. Returns the fragment and the
     /// ledger and allocation rows, which are known before the statement runs.
     func reservingInOrderStatement(_ plan: [PlannedReservation], shopID: UUID, orderID: UUID, actor: String) -> (SQLQueryString, ReservationRows) {
-        let values = SQLRows.values(plan.map { [$0.allocation.locationID, $0.variantID, $0.allocation.quantity] })
-        let fragment: SQLQueryString = """
-            wanted AS (SELECT * FROM (VALUES \(values)) AS v (location_id, variant_id, quantity)),
-            locked AS (SELECT s.id FROM stock_levels s JOIN wanted w ON s.location_id = w.location_id AND s.variant_id = w.variant_id
-                ORDER BY s.location_id, s.variant_id FOR UPDATE OF s),
-            reserved AS (UPDATE stock_levels SET reserved = stock_levels.reserved + w.quantity, updated_at = \(bind: now)
-                FROM wanted w WHERE stock_levels.location_id = w.location_id AND stock_levels.variant_id = w.variant_id
-                AND stock_levels.on_hand - stock_levels.reserved - stock_levels.safety_buffer >= w.quantity
-                AND stock_levels.id IN (SELECT id FROM locked) RETURNING stock_levels.id),
-            guard AS (SELECT CASE WHEN (SELECT COUNT(*) FROM reserved) = \(unsafeRaw: String(plan.count)) THEN 0
-                ELSE waybill_reservation_lost() END AS lost)
-            """
+        let fragment = Self.wanted(plan) + ", " + Self.locked + ", reserved AS (" + reservingUpdate(returning: "stock_levels.id", locked: true)
+            + "), guard AS (SELECT CASE WHEN (SELECT COUNT(*) FROM reserved) = \(unsafeRaw: String(plan.count)) THEN 0 "
+            + "ELSE waybill_reservation_lost() END AS lost)"
+        // The ledger records deltas, so its rows are known before the statement runs.
         let entries = plan.map { item in
             let before = StockLevel(sku: item.allocation.sku, locationID: item.allocation.locationID)
             var after = before
             after.reserved = item.allocation.quantity
-            return Entry(shopID: shopID, locationID: item.allocation.locationID, variantID: item.variantID, sku: item.allocation.sku,
-                         reason: .reservation, quantity: item.allocation.quantity, before: before, after: after,
-                         reference: .init(.order, orderID.uuidString), actor: actor, note: nil)
+            return reservationEntry(item, before: before, after: after, shopID: shopID, orderID: orderID, actor: actor)
         }
         return (fragment, ReservationRows(ledger: entries.map(ledgerRow), allocations: allocationRows(plan, shopID: shopID, orderID: orderID)))
+    }
+
+    private func reservationEntry(_ item: PlannedReservation, before: StockLevel, after: StockLevel, shopID: UUID, orderID: UUID,
+                                  actor: String) -> Entry {
+        Entry(shopID: shopID, locationID: item.allocation.locationID, variantID: item.variantID, sku: item.allocation.sku,
+              reason: .reservation, quantity: item.allocation.quantity, before: before, after: after,
+              reference: .init(.order, orderID.uuidString), actor: actor, note: nil)
     }
 
     /// PostgreSQL's answer when the guard of `reservingInOrderStatement` fired.
@@ -118,23 +113,41 @@ extension InventoryStore {
     /// line-by-line path takes them in, so two orders for the same SKUs cannot deadlock. On SQLite the write
     /// gate already lets one writer in at a time.
     private func reserveTogether(_ plan: [PlannedReservation]) async throws -> [PositionKey: LevelRow] {
-        let values = SQLRows.values(plan.map { [$0.allocation.locationID, $0.variantID, $0.allocation.quantity] })
         let postgres = sql.dialect.name == "postgresql"
-        let lock: SQLQueryString = postgres ? """
-            WITH locked AS (SELECT s.id FROM stock_levels s JOIN (VALUES \(values)) AS w
-            ON s.location_id = w.column1 AND s.variant_id = w.column2 ORDER BY s.location_id, s.variant_id FOR UPDATE OF s)
-            """ : ""
-        let rows = try await sql.raw(lock + """
-             UPDATE stock_levels SET reserved = stock_levels.reserved + v.column3, updated_at = \(bind: now)
-            FROM (VALUES \(values)) AS v WHERE stock_levels.location_id = v.column1 AND stock_levels.variant_id = v.column2
-            AND stock_levels.on_hand - stock_levels.reserved - stock_levels.safety_buffer >= v.column3
-            """ + (postgres ? " AND stock_levels.id IN (SELECT id FROM locked)" : "") + """
-             RETURNING stock_levels.id AS id, stock_levels.location_id AS location_id, stock_levels.variant_id AS variant_id,
-            stock_levels.sku AS sku, stock_levels.on_hand AS on_hand, stock_levels.reserved AS reserved,
-            stock_levels.damaged AS damaged, stock_levels.safety_buffer AS safety_buffer
-            """).all(decoding: LevelRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let rows = try await sql.raw("WITH " + Self.wanted(plan) + (postgres ? ", " + Self.locked : "") + " "
+                                     + reservingUpdate(returning: Self.levelColumns, locked: postgres))
+            .all(decoding: LevelRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         return Dictionary(rows.map { (PositionKey(locationID: $0.locationId, variantID: $0.variantId), $0) }, uniquingKeysWith: { a, _ in a })
     }
+
+    /// The lines to reserve, as a common table expression `wanted (location_id, variant_id, quantity)`.
+    private static func wanted(_ plan: [PlannedReservation]) -> SQLQueryString {
+        "wanted (location_id, variant_id, quantity) AS (VALUES "
+            + SQLRows.values(plan.map { [$0.allocation.locationID, $0.variantID, $0.allocation.quantity] }) + ")"
+    }
+
+    /// PostgreSQL: the wanted levels locked in `(location_id, variant_id)` order, the order the line-by-line
+    /// path takes them in, so two orders for the same SKUs cannot deadlock.
+    private static let locked: SQLQueryString = """
+        locked AS (SELECT s.id FROM stock_levels s JOIN wanted w ON s.location_id = w.location_id AND s.variant_id = w.variant_id
+            ORDER BY s.location_id, s.variant_id FOR UPDATE OF s)
+        """
+
+    /// Takes each wanted line's quantity into reserved where that much is available (only among the `locked`
+    /// rows when `locked`), returning `returning`.
+    private func reservingUpdate(returning: String, locked: Bool) -> SQLQueryString {
+        """
+        UPDATE stock_levels SET reserved = stock_levels.reserved + w.quantity, updated_at = \(bind: now)
+        FROM wanted w WHERE stock_levels.location_id = w.location_id AND stock_levels.variant_id = w.variant_id
+        AND stock_levels.on_hand - stock_levels.reserved - stock_levels.safety_buffer >= w.quantity
+        """ + (locked ? " AND stock_levels.id IN (SELECT id FROM locked)" : "") + " RETURNING \(unsafeRaw: returning)"
+    }
+
+    private static let levelColumns = """
+        stock_levels.id AS id, stock_levels.location_id AS location_id, stock_levels.variant_id AS variant_id,
+        stock_levels.sku AS sku, stock_levels.on_hand AS on_hand, stock_levels.reserved AS reserved,
+        stock_levels.damaged AS damaged, stock_levels.safety_buffer AS safety_buffer
+        """
 
     /// Releases `quantity` units of one allocation (the whole allocation when it is all of it): the level, the
     /// allocation row, and the ledger entry to write.

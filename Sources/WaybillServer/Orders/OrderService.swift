@@ -132,8 +132,9 @@ struct OrderService {
         }
     }
 
-    /// Writes the order. Without reservations: on PostgreSQL `nextval` then one atomic statement, on SQLite
-    /// one transaction. With reservations: one transaction holding the conditional updates and the inserts.
+    /// Writes the order. On PostgreSQL: `nextval`, then one atomic statement that also takes the reservations
+    /// unless the shop allows backorders (then one transaction holding the line-by-line updates and the
+    /// inserts). On SQLite: one gated transaction.
     private func write(_ intake: Intake, plan: [PlannedReservation], extraHolds: [Hold], shop: ShopRules,
                        promise: MadePromise?) async throws -> Outcome {
         let holds = intake.holds + extraHolds
