@@ -36,6 +36,8 @@ extension Application {
     }
 
     /// Registers model middleware on every database ID that writes: on SQLite the write gate's own ID too.
+    /// Use this rather than `databases.middleware.use`, which registers on the default ID only and so would
+    /// miss every save that goes through the gate on SQLite.
     func useModelMiddleware(_ middleware: any AnyModelMiddleware) {
         databases.middleware.use(middleware)
         if databases.ids().contains(.sqliteWriter) { databases.middleware.use(middleware, on: .sqliteWriter) }
