@@ -62,34 +62,26 @@ extension Application {
 /// thread pool, and never wait for an event loop's one reading connection to come free. Measured under full
 /// intake load, a write transaction held the gate 2.7 ms with the shared connections, ~0.3 ms of it waiting
 /// for a connection.
+///
+/// Writes that arrive while one is running are committed together (group commit, `GroupCommit`): each runs
+/// inside a savepoint of one shared transaction, so one that fails is undone alone, and each caller hears
+/// back only once the transaction holding its write has committed.
 final class WriteGate: Sendable {
-    fileprivate let mutex: AsyncMutex?
+    let group: GroupCommit?
     /// The database a gated transaction runs on, given the caller's (the caller's own when nil).
     private let writer: (@Sendable (any Database) -> any Database)?
 
-    init(serialised: Bool, writer: (@Sendable (any Database) -> any Database)? = nil) {
-        mutex = serialised ? AsyncMutex() : nil
+    init(serialised: Bool, writer: (@Sendable (any Database) -> any Database)? = nil, largestGroup: Int = 32) {
+        group = serialised ? GroupCommit(largest: largestGroup) : nil
         self.writer = writer
     }
 
     func transaction<T: Sendable>(
         on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T
     ) async throws -> T {
-        guard let mutex else { return try await database.transaction(body) }
-        let database = writer?(database) ?? database
-        await mutex.lock()
-        do {
-            let result = try await Self.restarting { try await database.withConnection { connection in
-                // Per connection, and cheap: WAL with NORMAL syncs at checkpoints, not every commit.
-                try await (connection as! any SQLDatabase).raw("PRAGMA synchronous=NORMAL").run()
-                return try await connection.transaction(body)
-            } }
-            await mutex.unlock()
-            return result
-        } catch {
-            await mutex.unlock()
-            throw error
-        }
+        guard let group else { return try await database.transaction(body) }
+        let value = try await group.run(on: writer?(database) ?? database) { try await body($0) }
+        return value as! T
     }
 
     /// Runs a SQLite transaction, again when SQLite says it must start over: another connection to the file
@@ -119,36 +111,120 @@ final class WriteGate: Sendable {
     }
 }
 
+/// SQLite's group commit: the gated writes that queue up while a transaction runs become the next
+/// transaction, in arrival order, each inside a savepoint of its own. A SQLite commit writes every page the
+/// transaction changed to the WAL, and an order touches about 65 pages (its tables' and indexes' leaves),
+/// many of them the same pages as the next order's: measured on a copy of a benchmark database, 65 WAL
+/// frames per order committed alone, 39 in groups of 4 and 23 in groups of 16. The transaction's fixed
+/// statements (PRAGMA, BEGIN, COMMIT) are shared by the group too.
+///
+/// A write that throws is rolled back to its savepoint and its caller gets the error; the others are not
+/// touched. When SQLite asks for the transaction to start over, the whole group starts over, as a lone
+/// transaction would (`WriteGate.restarting`). When the group fails otherwise (its commit, a savepoint, or
+/// restarts run out), nothing of it was committed, and every write in it runs again alone, as its own
+/// transaction, so each caller gets its own write's outcome. So, as before groups, a write's body must be
+/// safe to run again. Writes run one after another, each seeing the ones before it, exactly as if they had
+/// queued for a lock; no caller is answered before the transaction holding its write commits.
+actor GroupCommit {
+    typealias Body = @Sendable (any Database) async throws -> any Sendable
+
+    private struct Write: Sendable {
+        let database: any Database
+        let body: Body
+        let continuation: CheckedContinuation<any Sendable, any Error>
+    }
+
+    private var queue: [Write] = []
+    private var running = false
+    /// Transactions committed for more than one write, and the writes they held (for tests and diagnosis).
+    private(set) var groups = 0
+    private(set) var groupedWrites = 0
+    /// Writes waiting for the transaction after the running one.
+    var waiting: Int { queue.count }
+    /// The most writes one transaction takes (its callers wait for all of them).
+    let largest: Int
+
+    init(largest: Int) { self.largest = max(1, largest) }
+
+    func run(on database: any Database, _ body: @escaping Body) async throws -> any Sendable {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.append(Write(database: database, body: body, continuation: continuation))
+            if !running {
+                running = true
+                Task { await drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !queue.isEmpty {
+            let group = Array(queue.prefix(largest))
+            queue.removeFirst(group.count)
+            let outcomes = await commit(group)
+            for (write, outcome) in zip(group, outcomes) { write.continuation.resume(with: outcome) }
+        }
+        running = false
+    }
+
+    private func commit(_ group: [Write]) async -> [Result<any Sendable, any Error>] {
+        if group.count > 1, let outcomes = try? await Self.together(group) {
+            groups += 1
+            groupedWrites += group.count
+            return outcomes
+        }
+        var outcomes: [Result<any Sendable, any Error>] = []
+        for write in group {
+            do {
+                outcomes.append(.success(try await Self.transaction(on: write.database, write.body)))
+            } catch {
+                outcomes.append(.failure(error))
+            }
+        }
+        return outcomes
+    }
+
+    /// One transaction for the group: each write's outcome, or an error when the group as a whole failed
+    /// and nothing of it was committed.
+    private static func together(_ group: [Write]) async throws -> [Result<any Sendable, any Error>] {
+        try await transaction(on: group[0].database) { db in
+            let sql = db as! any SQLDatabase
+            var outcomes: [Result<any Sendable, any Error>] = []
+            for write in group {
+                try await sql.raw("SAVEPOINT gated").run()
+                do {
+                    outcomes.append(.success(try await write.body(db)))
+                } catch let error as SQLiteError where WriteGate.mustRestart(error) {
+                    throw error
+                } catch {
+                    try await sql.raw("ROLLBACK TO gated").run()
+                    outcomes.append(.failure(error))
+                }
+                try await sql.raw("RELEASE gated").run()
+            }
+            return outcomes
+        }
+    }
+
+    /// One SQLite transaction, started over when SQLite asks (`WriteGate.restarting`).
+    private static func transaction<T: Sendable>(
+        on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
+        try await WriteGate.restarting { try await database.withConnection { connection in
+            // Per connection, and cheap: WAL with NORMAL syncs at checkpoints, not every commit.
+            try await (connection as! any SQLDatabase).raw("PRAGMA synchronous=NORMAL").run()
+            return try await connection.transaction(body)
+        } }
+    }
+}
+
 extension WriteGate {
     /// For a body whose only write is one statement (atomic on its own): on PostgreSQL it runs without
     /// BEGIN/COMMIT, saving two round trips; on SQLite it is a gated transaction as usual.
     func singleStatement<T: Sendable>(
         on database: any Database, _ body: @escaping @Sendable (any Database) async throws -> T
     ) async throws -> T {
-        guard mutex != nil else { return try await body(database) }
+        guard group != nil else { return try await body(database) }
         return try await transaction(on: database, body)
-    }
-}
-
-/// A FIFO lock for async code.
-actor AsyncMutex {
-    private var locked = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func lock() async {
-        if !locked {
-            locked = true
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func unlock() {
-        if waiters.isEmpty {
-            locked = false
-        } else {
-            waiters.removeFirst().resume()
-        }
     }
 }
 
