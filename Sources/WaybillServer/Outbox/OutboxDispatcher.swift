@@ -72,60 +72,13 @@ struct OutboxDispatcher {
         let application = self.application
         let now = application.dependencies.clock.now()
         let secret = try await application.linkSecret()
+        // Reading and rendering happen before the write, outside SQLite's write gate: inside it they held every
+        // other write (an order's, say) for as long as a batch took to render. The claim keeps other workers off
+        // these rows meanwhile, and the write below is idempotent (messages by their idempotency key, the rows'
+        // status only while still claimed by this worker).
+        let rows = try await render(claimed, now: now, secret: secret, sql: application.db as! any SQLDatabase)
         return try await application.write { db in
             let sql = db as! any SQLDatabase
-            var rows: [[any Encodable & Sendable]] = []
-            // The facts of every claimed row in one statement (per chunk of rows): each row's order and seq range.
-            var facts: [UUID: [Fact]] = [:]
-            var seen = Set<UUID>()
-            for chunk in claimed.chunked(300) {
-                let ranges = try chunk.map { row -> SQLQueryString in
-                    guard let orderID = row.orderID, let first = row.firstSeq, let last = row.lastSeq else {
-                        throw Abort(.internalServerError, reason: "dispatch row \(row.id) names no facts")
-                    }
-                    return "(\(bind: orderID), \(bind: first), \(bind: last))"
-                }.joined(separator: ", ")
-                for r in try await sql.raw("""
-                    SELECT f.order_id, f.id, f.kind, f.payload, f.occurred_at, f.seq FROM timeline_facts f
-                    JOIN (VALUES \(ranges)) AS w ON f.order_id = w.column1 AND f.seq >= w.column2 AND f.seq <= w.column3 ORDER BY f.seq
-                    """).all() {
-                    let id = try r.decode(column: "id", as: UUID.self)
-                    guard seen.insert(id).inserted else { continue }
-                    facts[try r.decode(column: "order_id", as: UUID.self), default: []].append(
-                        Fact(id: id, kind: try r.decode(column: "kind", as: String.self),
-                             payload: JSONValue.parse(try r.decode(column: "payload", as: String.self)),
-                             occurredAt: try r.decode(column: "occurred_at", as: Date.self), seq: try r.decode(column: "seq", as: Int.self)))
-                }
-            }
-            // Per shop: its data once, then every order's builder in a few statements.
-            var shops: [UUID: MessageBuilder.ShopData] = [:]
-            var builders: [UUID: MessageBuilder] = [:]
-            for (shopID, group) in Dictionary(grouping: claimed, by: \.shopID) {
-                let shop = try await MessageBuilder.ShopData.load(shopID: shopID, sql: sql, application: application)
-                shops[shopID] = shop
-                try await builders.merge(MessageBuilder.load(shop: shop, orderIDs: group.compactMap(\.orderID), secret: secret, sql: sql,
-                                                             application: application)) { first, _ in first }
-            }
-            var pending: [UUID: [(Fact, Cause)]] = [:]
-            for row in claimed {
-                guard let orderID = row.orderID, let first = row.firstSeq, let last = row.lastSeq, let shop = shops[row.shopID] else { continue }
-                guard let builder = builders[orderID], builder.shopID == row.shopID else {
-                    throw Abort(.notFound, reason: "order \(orderID) not found for its dispatch")
-                }
-                let own = (facts[orderID] ?? []).filter { (first...last).contains($0.seq) }
-                pending[orderID, default: []] += own.compactMap { fact in Self.cause(of: fact.kind, payload: fact.payload).map { (fact, $0) } }
-                for fact in own {
-                    for endpoint in shop.endpoints where endpoint.wants(fact.kind) {
-                        rows.append(try WebhookEndpoints.delivery(endpoint: endpoint, shopID: row.shopID, orderID: orderID,
-                                                                  orderNumber: builder.order.number, fact: fact,
-                                                                  id: application.dependencies.ids.next(), at: now))
-                    }
-                }
-            }
-            // Per order, all its causes in this batch together: the same news about several parcels is one message.
-            for (orderID, causes) in pending.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where !causes.isEmpty {
-                rows += try await builders[orderID]!.messages(for: causes, now: now, newID: application.dependencies.ids.next)
-            }
             for chunk in stride(from: 0, to: rows.count, by: 200) {
                 try await sql.raw(SQLRows.insert(into: "outbox", Self.messageColumns, Array(rows[chunk..<min(chunk + 200, rows.count)]))
                                   + " ON CONFLICT (idempotency_key) DO NOTHING").run()
@@ -136,6 +89,65 @@ struct OutboxDispatcher {
                 """).run()
             return rows.count
         }
+    }
+
+    /// The outbox rows (messages and webhook deliveries) that claimed dispatch rows make.
+    private func render(_ claimed: [Outbox.Claimed], now: Date, secret: String, sql: any SQLDatabase) async throws
+        -> [[any Encodable & Sendable]] {
+        let application = self.application
+        var rows: [[any Encodable & Sendable]] = []
+        // The facts of every claimed row in one statement (per chunk of rows): each row's order and seq range.
+        var facts: [UUID: [Fact]] = [:]
+        var seen = Set<UUID>()
+        for chunk in claimed.chunked(300) {
+            let ranges = try chunk.map { row -> SQLQueryString in
+                guard let orderID = row.orderID, let first = row.firstSeq, let last = row.lastSeq else {
+                    throw Abort(.internalServerError, reason: "dispatch row \(row.id) names no facts")
+                }
+                return "(\(bind: orderID), \(bind: first), \(bind: last))"
+            }.joined(separator: ", ")
+            for r in try await sql.raw("""
+                SELECT f.order_id, f.id, f.kind, f.payload, f.occurred_at, f.seq FROM timeline_facts f
+                JOIN (VALUES \(ranges)) AS w ON f.order_id = w.column1 AND f.seq >= w.column2 AND f.seq <= w.column3 ORDER BY f.seq
+                """).all() {
+                let id = try r.decode(column: "id", as: UUID.self)
+                guard seen.insert(id).inserted else { continue }
+                facts[try r.decode(column: "order_id", as: UUID.self), default: []].append(
+                    Fact(id: id, kind: try r.decode(column: "kind", as: String.self),
+                         payload: JSONValue.parse(try r.decode(column: "payload", as: String.self)),
+                         occurredAt: try r.decode(column: "occurred_at", as: Date.self), seq: try r.decode(column: "seq", as: Int.self)))
+            }
+        }
+        // Per shop: its data once, then every order's builder in a few statements.
+        var shops: [UUID: MessageBuilder.ShopData] = [:]
+        var builders: [UUID: MessageBuilder] = [:]
+        for (shopID, group) in Dictionary(grouping: claimed, by: \.shopID) {
+            let shop = try await MessageBuilder.ShopData.load(shopID: shopID, sql: sql, application: application)
+            shops[shopID] = shop
+            try await builders.merge(MessageBuilder.load(shop: shop, orderIDs: group.compactMap(\.orderID), secret: secret, sql: sql,
+                                                         application: application)) { first, _ in first }
+        }
+        var pending: [UUID: [(Fact, Cause)]] = [:]
+        for row in claimed {
+            guard let orderID = row.orderID, let first = row.firstSeq, let last = row.lastSeq, let shop = shops[row.shopID] else { continue }
+            guard let builder = builders[orderID], builder.shopID == row.shopID else {
+                throw Abort(.notFound, reason: "order \(orderID) not found for its dispatch")
+            }
+            let own = (facts[orderID] ?? []).filter { (first...last).contains($0.seq) }
+            pending[orderID, default: []] += own.compactMap { fact in Self.cause(of: fact.kind, payload: fact.payload).map { (fact, $0) } }
+            for fact in own {
+                for endpoint in shop.endpoints where endpoint.wants(fact.kind) {
+                    rows.append(try WebhookEndpoints.delivery(endpoint: endpoint, shopID: row.shopID, orderID: orderID,
+                                                              orderNumber: builder.order.number, fact: fact,
+                                                              id: application.dependencies.ids.next(), at: now))
+                }
+            }
+        }
+        // Per order, all its causes in this batch together: the same news about several parcels is one message.
+        for (orderID, causes) in pending.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where !causes.isEmpty {
+            rows += try await builders[orderID]!.messages(for: causes, now: now, newID: application.dependencies.ids.next)
+        }
+        return rows
     }
 
     static let messageColumns = ["id", "shop_id", "order_id", "kind", "trigger", "shipment_id", "endpoint_id", "idempotency_key", "status",
