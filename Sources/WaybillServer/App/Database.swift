@@ -71,8 +71,8 @@ final class WriteGate: Sendable {
     /// The database a gated transaction runs on, given the caller's (the caller's own when nil).
     private let writer: (@Sendable (any Database) -> any Database)?
 
-    init(serialised: Bool, writer: (@Sendable (any Database) -> any Database)? = nil, largestGroup: Int = 32) {
-        group = serialised ? GroupCommit(largest: largestGroup) : nil
+    init(serialised: Bool, writer: (@Sendable (any Database) -> any Database)? = nil) {
+        group = serialised ? GroupCommit(largest: 32) : nil
         self.writer = writer
     }
 
@@ -136,10 +136,10 @@ actor GroupCommit {
 
     private var queue: [Write] = []
     private var running = false
-    /// Transactions committed for more than one write, and the writes they held (for tests and diagnosis).
+    /// Transactions committed for more than one write, and the writes they held (read by the tests).
     private(set) var groups = 0
     private(set) var groupedWrites = 0
-    /// Writes waiting for the transaction after the running one.
+    /// Writes waiting for the transaction after the running one (read by the tests).
     var waiting: Int { queue.count }
     /// The most writes one transaction takes (its callers wait for all of them).
     let largest: Int
@@ -167,10 +167,15 @@ actor GroupCommit {
     }
 
     private func commit(_ group: [Write]) async -> [Result<any Sendable, any Error>] {
-        if group.count > 1, let outcomes = try? await Self.together(group) {
-            groups += 1
-            groupedWrites += group.count
-            return outcomes
+        if group.count > 1 {
+            do {
+                let outcomes = try await Self.together(group)
+                groups += 1
+                groupedWrites += group.count
+                return outcomes
+            } catch {
+                group[0].database.logger.info("write gate: a group of \(group.count) writes failed as a whole (\(error)); running them one by one")
+            }
         }
         var outcomes: [Result<any Sendable, any Error>] = []
         for write in group {
