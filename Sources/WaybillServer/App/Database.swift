@@ -11,7 +11,7 @@ extension Application {
             databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
             databases.use(OwnThreadDatabase(base: .sqlite(.file(path), sqlLogLevel: .trace)), as: .sqliteWriter, isDefault: false)
             let databases = databases
-            writeGate = WriteGate(serialised: true) { db in
+            writeGate = WriteGate(serialised: true, metrics: waybillMetrics) { db in
                 databases.database(.sqliteWriter, logger: db.logger, on: db.eventLoop, history: db.history,
                                    pageSizeLimit: db.pageSizeLimit)!
             }
@@ -71,8 +71,8 @@ final class WriteGate: Sendable {
     /// The database a gated transaction runs on, given the caller's (the caller's own when nil).
     private let writer: (@Sendable (any Database) -> any Database)?
 
-    init(serialised: Bool, writer: (@Sendable (any Database) -> any Database)? = nil) {
-        group = serialised ? GroupCommit(largest: 32) : nil
+    init(serialised: Bool, metrics: WaybillMetrics? = nil, writer: (@Sendable (any Database) -> any Database)? = nil) {
+        group = serialised ? GroupCommit(largest: 32, metrics: metrics?.writeGateSeries()) : nil
         self.writer = writer
     }
 
@@ -132,6 +132,7 @@ actor GroupCommit {
         let database: any Database
         let body: Body
         let continuation: CheckedContinuation<any Sendable, any Error>
+        let arrived: ContinuousClock.Instant
     }
 
     private var queue: [Write] = []
@@ -143,12 +144,17 @@ actor GroupCommit {
     var waiting: Int { queue.count }
     /// The most writes one transaction takes (its callers wait for all of them).
     let largest: Int
+    /// On `/metrics`: writes per transaction, each write's wait, groups that failed whole.
+    private let metrics: WaybillMetrics.WriteGateSeries?
 
-    init(largest: Int) { self.largest = max(1, largest) }
+    init(largest: Int, metrics: WaybillMetrics.WriteGateSeries? = nil) {
+        self.largest = max(1, largest)
+        self.metrics = metrics
+    }
 
     func run(on database: any Database, _ body: @escaping Body) async throws -> any Sendable {
         try await withCheckedThrowingContinuation { continuation in
-            queue.append(Write(database: database, body: body, continuation: continuation))
+            queue.append(Write(database: database, body: body, continuation: continuation, arrived: .now))
             if !running {
                 running = true
                 Task { await drain() }
@@ -160,6 +166,10 @@ actor GroupCommit {
         while !queue.isEmpty {
             let group = Array(queue.prefix(largest))
             queue.removeFirst(group.count)
+            if let metrics {
+                let now = ContinuousClock.now
+                for write in group { metrics.wait.record(now - write.arrived) }
+            }
             let outcomes = await commit(group)
             for (write, outcome) in zip(group, outcomes) { write.continuation.resume(with: outcome) }
         }
@@ -172,13 +182,16 @@ actor GroupCommit {
                 let outcomes = try await Self.together(group)
                 groups += 1
                 groupedWrites += group.count
+                metrics?.writesPerTransaction.record(Double(group.count))
                 return outcomes
             } catch {
+                metrics?.failedGroups.increment()
                 group[0].database.logger.info("write gate: a group of \(group.count) writes failed as a whole (\(error)); running them one by one")
             }
         }
         var outcomes: [Result<any Sendable, any Error>] = []
         for write in group {
+            metrics?.writesPerTransaction.record(1.0)
             do {
                 outcomes.append(.success(try await Self.transaction(on: write.database, write.body)))
             } catch {

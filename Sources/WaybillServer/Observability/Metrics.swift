@@ -90,6 +90,32 @@ final class WaybillMetrics: Sendable {
         }
     }
 
+    /// SQLite's write gate (`GroupCommit`): writes per transaction, each write's wait for its transaction to
+    /// start, and groups that failed as a whole and were run again write by write.
+    struct WriteGateSeries: Sendable {
+        let writesPerTransaction: ValueHistogram
+        let wait: DurationHistogram
+        let failedGroups: Counter
+    }
+
+    func writeGateSeries() -> WriteGateSeries {
+        WriteGateSeries(
+            writesPerTransaction: registry.makeValueHistogram(
+                descriptor: MetricNameDescriptor(namespace: "waybill", metricName: "sqlite_write_transaction_writes",
+                                                 helpText: "Writes run together in one SQLite transaction by the write gate (group commit)"),
+                buckets: [1, 2, 4, 8, 16, 32]),
+            wait: registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(namespace: "waybill", metricName: "sqlite_write_wait", unitName: "seconds",
+                                                 helpText: "Time a write waited in SQLite's write gate for its transaction to start"),
+                labels: [],
+                buckets: [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                          .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)]),
+            failedGroups: registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "waybill", metricName: "sqlite_write_groups_failed", unitName: "total",
+                                                 helpText: "Groups of writes whose shared transaction failed as a whole and ran again write by write"))
+        )
+    }
+
     func exposition() -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

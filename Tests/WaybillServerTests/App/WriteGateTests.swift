@@ -80,7 +80,7 @@ struct GroupCommitTests {
         try await sql.raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)").run()
         let other = try await SQLiteConnection.open(storage: .file(path: path))
         do {
-            try await test(app, WriteGate(serialised: true), other)
+            try await test(app, WriteGate(serialised: true, metrics: app.waybillMetrics), other)
         } catch {
             try? await other.close()
             try await app.asyncShutdown()
@@ -92,6 +92,11 @@ struct GroupCommitTests {
 
     static func insert(_ text: String, _ db: any Database) async throws {
         try await (db as! any SQLDatabase).raw("INSERT INTO notes (text) VALUES (\(bind: text))").run()
+    }
+
+    /// A sample's value on the application's `/metrics` page (`name` with its labels, as exposed).
+    static func metric(_ app: Application, _ name: String) -> String? {
+        app.waybillMetrics.exposition().split(separator: "\n").first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
     }
 
     static func texts(_ connection: SQLiteConnection) async throws -> [String] {
@@ -159,6 +164,12 @@ struct GroupCommitTests {
             #expect(texts.count == count)
             #expect(await gate.group!.groups == 1)
             #expect(await gate.group!.groupedWrites == count)
+            // On /metrics: the holder's transaction and the group's, 11 writes, each of which waited.
+            #expect(Self.metric(app, "waybill_sqlite_write_transaction_writes_count") == "2")
+            #expect(Self.metric(app, "waybill_sqlite_write_transaction_writes_sum") == "11.0")
+            #expect(Self.metric(app, #"waybill_sqlite_write_transaction_writes_bucket{le="8.0"}"#) == "1")
+            #expect(Self.metric(app, "waybill_sqlite_write_wait_seconds_count") == "11")
+            #expect(Self.metric(app, "waybill_sqlite_write_groups_failed_total") == "0")
         }
     }
 
@@ -194,6 +205,9 @@ struct GroupCommitTests {
             #expect(try await Self.texts(other) == ["holder", "a", "b", "c"])
             #expect(runs == ["a": 2, "b": 2, "c": 1])
             #expect(await gate.group!.groups == 0)
+            #expect(Self.metric(app, "waybill_sqlite_write_groups_failed_total") == "1")
+            // The holder's transaction, then each of the three alone.
+            #expect(Self.metric(app, "waybill_sqlite_write_transaction_writes_count") == "4")
         }
     }
 
