@@ -101,7 +101,7 @@ final class WaybillMetrics: Sendable {
     func writeGateSeries() -> WriteGateSeries {
         WriteGateSeries(
             writesPerTransaction: registry.makeValueHistogram(
-                descriptor: MetricNameDescriptor(namespace: "waybill", metricName: "sqlite_write_transaction_writes",
+                descriptor: MetricNameDescriptor(namespace: "waybill", metricName: "sqlite_write_transaction", unitName: "writes",
                                                  helpText: "Writes run together in one SQLite transaction by the write gate (group commit)"),
                 buckets: [1, 2, 4, 8, 16, 32]),
             wait: registry.makeDurationHistogram(
