@@ -4,7 +4,8 @@ import Vapor
 
 /// The background work of `waybill serve` (`WAYBILL_JOBS=off` turns it off, for instances that should only
 /// answer requests), every `interval` seconds: stock alerts and the nightly plan, inbox messages whose first
-/// processing did not finish, carriers to ask, silences to call, and the nightly refit of delivery promises. Every step coordinates through the
+/// processing did not finish, carriers to ask, silences to call, the nightly refit of delivery promises, and
+/// stored idempotent answers past their retention. Every step coordinates through the
 /// database only, so any number of instances may run it.
 final class BackgroundJobs: LifecycleHandler, Sendable {
     let interval: TimeInterval
@@ -55,6 +56,13 @@ final class BackgroundJobs: LifecycleHandler, Sendable {
                     let outcome = try await service.fit(shopID: shop)
                     logger.info("promise fit", metadata: ["shop": "\(shop)", "used": "\(outcome.report.used)", "lanes": "\(outcome.report.lanes)"])
                 }
+            }
+            await step("idempotency expiry", logger) {
+                let days = application.settings.idempotencyDays
+                guard days > 0 else { return }
+                let cutoff = application.dependencies.clock.now().addingTimeInterval(-Double(days) * 86_400)
+                let deleted = try await IdempotencyExpiry(application: application).run(before: cutoff)
+                if deleted > 0 { logger.info("idempotency keys expired", metadata: ["deleted": "\(deleted)", "older_than_days": "\(days)"]) }
             }
             try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
         }

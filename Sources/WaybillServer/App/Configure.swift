@@ -92,6 +92,6 @@ enum Migrations {
         M010CreateTimelineFacts(), M011CreateWarehouses(), SessionRecord.migration,
         M012CreateStockLocations(), M013CreateStockLevels(), M014CreateStockMovements(), M015CreateOrderAllocations(),
         M016AddInventorySettings(), M017CreatePurchaseOrders(), M018CreateStockPlansAndAlerts(), M019CreateShipments(), M020CreateInbox(), M021CreateShopCarriers(), M022CreatePromises(), M023CreateCarrierCodeMaps(), M024CreateOutbox(), M025CreateTrackingPageSettings(),
-        M026CreateReservationGuard(),
+        M026CreateReservationGuard(), M027IndexIdempotencyKeysByAge(),
     ]
 }

@@ -59,6 +59,47 @@ struct Idempotency {
     }
 }
 
+/// Forgets stored answers once they are older than the retention (`WAYBILL_IDEMPOTENCY_DAYS`, 7 by default):
+/// a retry within it gets the first answer; a key sent again after it is a new request. An order sent again
+/// with its `external_id` is still found by that, however old (the orders' own unique constraint).
+/// Each stored answer holds its response body, so without this the table grows with every order for ever.
+struct IdempotencyExpiry {
+    let application: Application
+
+    /// Deletes the answers recorded before `cutoff`, `batch` rows a write (on SQLite each batch holds the write
+    /// gate briefly, not for the whole sweep). Returns how many were deleted.
+    func run(before cutoff: Date, batch: Int = 1_000) async throws -> Int {
+        let sql = application.db as! any SQLDatabase
+        var deleted = 0
+        while true {
+            // A read first: most passes find nothing and then take no write at all.
+            guard try await sql.raw("SELECT id FROM idempotency_keys WHERE created_at < \(bind: cutoff) LIMIT 1").first() != nil else {
+                return deleted
+            }
+            let count = try await application.write { db in
+                try await (db as! any SQLDatabase).raw("""
+                    DELETE FROM idempotency_keys WHERE id IN (
+                        SELECT id FROM idempotency_keys WHERE created_at < \(bind: cutoff) LIMIT \(unsafeRaw: String(max(1, batch))))
+                    RETURNING id
+                    """).all().count
+            }
+            deleted += count
+            if count < batch { return deleted }
+        }
+    }
+}
+
+/// An index on `created_at`, so that expiry finds the old answers without reading the whole table.
+struct M027IndexIdempotencyKeysByAge: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP INDEX idempotency_keys_created").run()
+    }
+}
+
 extension Request {
     /// `Idempotency-Key`: 1–255 visible ASCII characters, or absent.
     func idempotencyKey() throws -> String? {

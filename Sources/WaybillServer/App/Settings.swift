@@ -30,6 +30,9 @@ public struct Settings: Sendable {
     public var jobsEnabled = true
     /// Seconds between passes of the background jobs (stock alerts, inbox retries, tracking polls, silence).
     public var jobInterval: TimeInterval = 30
+    /// Days a stored answer to an `Idempotency-Key` is kept (`WAYBILL_IDEMPOTENCY_DAYS`; 0: for ever). Within
+    /// them a retry gets the first answer; the background jobs forget older ones.
+    public var idempotencyDays = 7
     /// `background`: a webhook is answered once stored and processed right after, off the request path;
     /// `inline`: processed before the answer, which then says what became of it (slower under load).
     public var inboxProcessing: InboxProcessing = .background
@@ -143,6 +146,12 @@ public struct Settings: Sendable {
                 throw Invalid(variable: "WAYBILL_JOB_INTERVAL", problem: "must be a number of seconds 1–86400")
             }
             settings.jobInterval = seconds
+        }
+        if let raw = environment["WAYBILL_IDEMPOTENCY_DAYS"], !raw.isEmpty {
+            guard let days = Int(raw), (0...3_650).contains(days) else {
+                throw Invalid(variable: "WAYBILL_IDEMPOTENCY_DAYS", problem: "must be a whole number of days 0–3650 (0: keep for ever)")
+            }
+            settings.idempotencyDays = days
         }
         if let raw = environment["WAYBILL_INBOX_PROCESSING"], !raw.isEmpty {
             guard let mode = InboxProcessing(rawValue: raw.lowercased()) else {

@@ -28,6 +28,7 @@ struct PlatformTests {
         (["WAYBILL_MAIL_FROM": "Shop <not an address>"], "WAYBILL_MAIL_FROM"), (["SMS_API_URL": "https://sms.example.com/send"], "SMS_API_URL"),
         (["WAYBILL_PUBLIC_URL": "track.example.com"], "WAYBILL_PUBLIC_URL"), (["WAYBILL_OUTBOX_WORKERS": "-1"], "WAYBILL_OUTBOX_WORKERS"),
         (["WAYBILL_WEBHOOK_ALLOW_PRIVATE": "maybe"], "WAYBILL_WEBHOOK_ALLOW_PRIVATE"), (["WAYBILL_CLIENT_IP_HEADER": "X Forwarded: For"], "WAYBILL_CLIENT_IP_HEADER"),
+        (["WAYBILL_IDEMPOTENCY_DAYS": "-1"], "WAYBILL_IDEMPOTENCY_DAYS"), (["WAYBILL_IDEMPOTENCY_DAYS": "a week"], "WAYBILL_IDEMPOTENCY_DAYS"),
         (["WAYBILL_QUOTE_STOCK_SECONDS": "-1"], "WAYBILL_QUOTE_STOCK_SECONDS"), (["WAYBILL_QUOTE_STOCK_SECONDS": "a while"], "WAYBILL_QUOTE_STOCK_SECONDS"),
         (["SWEETTRACKER_API_KEY": "k", "SWEETTRACKER_URL": "ftp://info.sweettracker.co.kr"], "SWEETTRACKER_URL"),
         (["SWEETTRACKER_API_KEY": "k", "SWEETTRACKER_REQUESTS_PER_MINUTE": "0"], "SWEETTRACKER_REQUESTS_PER_MINUTE"),
@@ -60,6 +61,9 @@ struct PlatformTests {
         #expect(try Settings.fromEnvironment(["WAYBILL_CLIENT_IP_HEADER": "X-Forwarded-For"]).clientIPHeader == "X-Forwarded-For")
         #expect(defaults.quoteStockSeconds == 2 && defaults.sweetTracker == nil)
         #expect(try Settings.fromEnvironment(["WAYBILL_QUOTE_STOCK_SECONDS": "0"]).quoteStockSeconds == 0)
+        #expect(defaults.idempotencyDays == 7)
+        #expect(try Settings.fromEnvironment(["WAYBILL_IDEMPOTENCY_DAYS": "0"]).idempotencyDays == 0)
+        #expect(try Settings.fromEnvironment(["WAYBILL_IDEMPOTENCY_DAYS": "30"]).idempotencyDays == 30)
         let sweet = try Settings.fromEnvironment(["SWEETTRACKER_API_KEY": "k1", "SWEETTRACKER_URL": "http://127.0.0.1:9000/",
                                                   "SWEETTRACKER_REQUESTS_PER_MINUTE": "300"]).sweetTracker
         #expect(sweet?.key == "k1" && sweet?.url == "http://127.0.0.1:9000" && sweet?.requestsPerMinute == 300)

@@ -21,6 +21,44 @@ struct IdempotencyTests {
         }
     }
 
+    /// Stored answers are kept for the retention (`WAYBILL_IDEMPOTENCY_DAYS`) and then forgotten, in batches:
+    /// a retry within it is replayed; after it, an order with an `external_id` is still found by that, and a key
+    /// without one is a new request.
+    @Test func storedAnswersAreForgottenAfterTheRetention() async throws {
+        try await withTestApp { t in
+            func keyed(_ key: String) -> HTTPHeaders {
+                var headers = t.auth
+                headers.add(name: "Idempotency-Key", value: key)
+                return headers
+            }
+            let plain = OrderJSON.body(email: "a@example.kr"), external = OrderJSON.body(email: "b@example.kr", externalID: "7001")
+            let first = try await t.send(.POST, "/api/v1/orders", json: plain, headers: keyed("old-1"))
+            let second = try await t.send(.POST, "/api/v1/orders", json: external, headers: keyed("old-2"))
+            t.time.advance(by: 8 * 86_400)
+            let recent = OrderJSON.body(email: "c@example.kr")
+            let third = try await t.send(.POST, "/api/v1/orders", json: recent, headers: keyed("new-1"))
+            #expect([first.status, second.status, third.status] == [.created, .created, .created])
+
+            let deleted = try await IdempotencyExpiry(application: t.app).run(before: t.time.current.addingTimeInterval(-7 * 86_400), batch: 1)
+            #expect(deleted == 2)
+            #expect(try await IdempotencyRecord.query(on: t.app.db).all().map(\.key) == ["new-1"])
+
+            let replay = try await t.send(.POST, "/api/v1/orders", json: recent, headers: keyed("new-1"))
+            #expect(replay.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(replay.text == third.text)
+            let byExternalID = try await t.send(.POST, "/api/v1/orders", json: external, headers: keyed("old-2"))
+            #expect(byExternalID.status == .ok)
+            #expect(try byExternalID.json()["id"] as? String == second.json()["id"] as? String)
+            let renewed = try await t.send(.POST, "/api/v1/orders", json: plain, headers: keyed("old-1"))
+            #expect(renewed.status == .created)
+            #expect(renewed.headers.first(name: "Idempotent-Replayed") == nil)
+            #expect(try renewed.json()["id"] as? String != first.json()["id"] as? String)
+            #expect(try await t.count(Order.self) == 4)
+            // Nothing left to forget: a pass deletes nothing.
+            #expect(try await IdempotencyExpiry(application: t.app).run(before: t.time.current.addingTimeInterval(-7 * 86_400)) == 0)
+        }
+    }
+
     @Test func reusingAKeyForADifferentRequestIsRefused() async throws {
         try await withTestApp { t in
             var headers = t.auth
