@@ -19,11 +19,11 @@ struct ConsoleStockController {
         var alerts: [String]
         var low: Bool
 
-        init(_ s: Replenishment.Suggestion, level: InventoryService.LevelDTO?) {
+        init(_ s: Replenishment.Suggestion) {
             sku = s.sku
             location = s.location
-            onHand = level?.onHand ?? 0
-            reserved = level?.reserved ?? 0
+            onHand = s.onHand
+            reserved = s.reserved
             available = s.available
             incoming = s.incoming
             reorderPoint = Int64(s.reorderPoint.rounded(.up))
@@ -41,32 +41,67 @@ struct ConsoleStockController {
         var title = "Stock"
         var q: String
         var sort: String
+        var location: String
         var rows: [Row]
         var suggestedOnly: Bool
-        var locations: [String]
+        /// Every location of the shop's stock, for the filter.
+        var allLocations: [String]
+        /// Locations with something to reorder among the filtered positions (one purchase-order form each).
+        var orderLocations: [String]
         var message: String
+        /// "Showing `first`–`last` of `total`", and the neighbouring pages' links (empty when there is none).
+        var total: Int
+        var first: Int
+        var last: Int
+        var previous: String
+        var next: String
     }
+
+    /// Positions a page of the stock table shows.
+    static let pageSize = 100
 
     func list(req: Request) async throws -> View {
         let (user, shop) = try await ConsoleSettingsController.signedIn(req)
         let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
-        let sort = req.query[String.self, at: "sort"] ?? "cover"
+        let sort = ["cover", "available", "sku"].contains(req.query[String.self, at: "sort"] ?? "") ? req.query[String.self, at: "sort"]! : "cover"
+        let location = (req.query[String.self, at: "location"] ?? "").trimmingCharacters(in: .whitespaces)
         let suggestedOnly = req.query[String.self, at: "suggested"] == "1"
-        var suggestions = try await Replenishment(application: req.application, now: req.now).suggestions(shopID: try shop.requireID())
-        if !q.isEmpty { suggestions = suggestions.filter { $0.sku.localizedCaseInsensitiveContains(q) } }
-        if suggestedOnly { suggestions = suggestions.filter { $0.suggestedQuantity > 0 } }
-        let levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: try shop.requireID(), sku: nil, location: nil)
-        let onHand = Dictionary(levels.map { ("\($0.sku)@\($0.location)", $0) }, uniquingKeysWith: { a, _ in a })
-        var rows = suggestions.map { Row($0, level: onHand["\($0.sku)@\($0.location)"]) }
+        let page = max(1, req.query[Int.self, at: "page"] ?? 1)
+        let shopID = try shop.requireID()
+        // Every position is sorted and filtered (days of cover needs them all); only the page shown gets its
+        // full suggestion (plan, alerts, reason).
+        let replenishment = Replenishment(application: req.application, now: req.now)
+        var positions = try await replenishment.positions(shopID: shopID)
+        let allLocations = Array(Set(positions.map(\.location))).sorted()
+        if !q.isEmpty { positions = positions.filter { $0.sku.localizedCaseInsensitiveContains(q) } }
+        if !location.isEmpty { positions = positions.filter { $0.location == location } }
+        if suggestedOnly { positions = positions.filter(\.reorderNow) }
         switch sort {
-        case "sku": rows.sort { ($0.sku, $0.location) < ($1.sku, $1.location) }
-        case "available": rows.sort { $0.available < $1.available }
-        default: rows.sort { (Double($0.daysOfCover) ?? .infinity) < (Double($1.daysOfCover) ?? .infinity) }
+        case "sku": positions.sort { ($0.sku, $0.location) < ($1.sku, $1.location) }
+        case "available": positions.sort { ($0.available, $0.sku, $0.location) < ($1.available, $1.sku, $1.location) }
+        default: positions.sort { ($0.daysOfCover ?? .infinity, $0.sku, $0.location) < ($1.daysOfCover ?? .infinity, $1.sku, $1.location) }
+        }
+        let total = positions.count
+        let start = min((page - 1) * Self.pageSize, total)
+        let shown = positions[start..<min(start + Self.pageSize, total)]
+        let full = try await replenishment.suggestions(shopID: shopID, skus: Array(Set(shown.map(\.sku))).sorted())
+        let byPosition = Dictionary(full.map { ("\($0.sku)@\($0.location)", $0) }, uniquingKeysWith: { a, _ in a })
+        func link(_ page: Int) -> String {
+            var components = URLComponents()
+            components.path = "/console/stock"
+            components.queryItems = [("q", q), ("location", location), ("sort", sort), ("suggested", suggestedOnly ? "1" : ""), ("page", String(page))]
+                .filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
+            return components.string ?? "/console/stock"
         }
         return try await req.view.render("stock", StockContext(
-            shop: shop.name, user: user.email, csrf: CSRFMiddleware.token(for: req), q: q, sort: sort, rows: rows,
-            suggestedOnly: suggestedOnly, locations: Array(Set(rows.map(\.location))).sorted(),
-            message: req.query[String.self, at: "created"].map { "Purchase order \($0) created." } ?? ""))
+            shop: shop.name, user: user.email, csrf: CSRFMiddleware.token(for: req), q: q, sort: sort, location: location,
+            rows: shown.compactMap { byPosition["\($0.sku)@\($0.location)"] }.map(Row.init), suggestedOnly: suggestedOnly,
+            allLocations: allLocations,
+            orderLocations: Array(Set(positions.filter(\.reorderNow).map(\.location))).sorted(),
+            message: req.query[String.self, at: "created"].map { "Purchase order \($0) created." } ?? "",
+            total: total, first: shown.isEmpty ? 0 : start + 1, last: start + shown.count,
+            previous: page > 1 ? link(min(page - 1, max(1, (total + Self.pageSize - 1) / Self.pageSize))) : "",
+            next: start + Self.pageSize < total ? link(page + 1) : ""))
     }
 
     struct SKUContext: Encodable {
@@ -87,8 +122,7 @@ struct ConsoleStockController {
         let shopID = try shop.requireID()
         let suggestions = try await Replenishment(application: req.application, now: req.now).suggestions(shopID: shopID, sku: sku)
         guard !suggestions.isEmpty else { throw APIError.notFound("stock of '\(sku.prefix(64))'") }
-        let levels = try await InventoryService(application: req.application, db: req.db).levels(shopID: shopID, sku: sku, location: nil)
-        let rows = suggestions.map { s in Row(s, level: levels.first { $0.location == s.location }) }
+        let rows = suggestions.map(Row.init)
         let ledger = try await (req.db as! any SQLDatabase).raw("""
             SELECT m.occurred_at, l.code AS location, m.reason, m.quantity, m.on_hand_delta, m.reserved_delta, m.reference_kind,
                    m.reference_id, m.actor
@@ -124,7 +158,9 @@ struct ConsoleStockController {
         let (_, shop) = try await ConsoleSettingsController.signedIn(req)
         let form = try req.content.decode(OrderForm.self)
         let shopID = try shop.requireID()
-        let suggestions = try await Replenishment(application: req.application, now: req.now).suggestions(shopID: shopID)
+        let replenishment = Replenishment(application: req.application, now: req.now)
+        let due = try await replenishment.positions(shopID: shopID).filter { $0.location == form.location && $0.reorderNow }
+        let suggestions = try await replenishment.suggestions(shopID: shopID, skus: Array(Set(due.map(\.sku))).sorted())
             .filter { $0.location == form.location && $0.suggestedQuantity > 0 }
         guard !suggestions.isEmpty else { throw APIError.invalid("location", "nothing_to_order", "nothing to reorder at \(form.location)") }
         let number = "PO-" + String(Int(req.now.timeIntervalSince1970))

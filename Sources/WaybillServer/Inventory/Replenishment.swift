@@ -17,6 +17,8 @@ struct Replenishment {
         var sku: String
         var location: String
         var warehouse: String
+        var onHand: Int64
+        var reserved: Int64
         var available: Int64
         var incoming: Int64
         var meanDailyDemand: Double
@@ -38,7 +40,7 @@ struct Replenishment {
         var reason: String
     }
 
-    private struct LevelRow: Decodable {
+    private struct LevelRow {
         var locationId: UUID
         var sku: String
         var location: String
@@ -48,6 +50,20 @@ struct Replenishment {
         var damaged: Int64
         var safetyBuffer: Int64
         var incoming: Int64
+
+        /// Column by column: a shop's every position goes through here, and the Codable row decoder cost
+        /// several times the query.
+        init(_ row: any SQLRow) throws {
+            locationId = try row.decode(column: "location_id", as: UUID.self)
+            sku = try row.decode(column: "sku", as: String.self)
+            location = try row.decode(column: "location", as: String.self)
+            warehouse = try row.decode(column: "warehouse", as: String.self)
+            onHand = try row.decode(column: "on_hand", as: Int64.self)
+            reserved = try row.decode(column: "reserved", as: Int64.self)
+            damaged = try row.decode(column: "damaged", as: Int64.self)
+            safetyBuffer = try row.decode(column: "safety_buffer", as: Int64.self)
+            incoming = try row.decode(column: "incoming", as: Int64.self)
+        }
     }
 
     private struct PlanRow: Sendable {
@@ -97,7 +113,7 @@ struct Replenishment {
         }
         levelQuery += " ORDER BY s.sku, l.code"
         if let limit = page?.limit { levelQuery += " LIMIT \(literal: limit)" }
-        let levels = try await sql.raw(levelQuery).all(decoding: LevelRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let levels = try await sql.raw(levelQuery).all().map(LevelRow.init)
         let skus = page == nil ? skus : Array(Set(levels.map(\.sku))).sorted()
         var plans: [String: PlanRow]
         if let planned { plans = Self.planRows(planned) } else { plans = try await storedPlans(shopID: shopID, skus: skus) }
@@ -137,7 +153,8 @@ struct Replenishment {
                 + "safety stock \(Int(plan.safetyStock.rounded(.up))) for a \(plan.inputs.serviceLevel) service level)"
             : "above the reorder point \(reorderPoint)"
         return Suggestion(
-            sku: level.sku, location: level.location, warehouse: level.warehouse, available: available, incoming: inbound,
+            sku: level.sku, location: level.location, warehouse: level.warehouse, onHand: level.onHand, reserved: level.reserved,
+            available: available, incoming: inbound,
             meanDailyDemand: plan.inputs.meanDailyDemand, demandStdDev: plan.inputs.demandStdDev,
             leadTimeDays: plan.inputs.leadTimeDays, leadTimeStdDev: plan.inputs.leadTimeStdDev,
             serviceLevel: plan.inputs.serviceLevel.probability, supplier: stored.supplier, safetyStock: plan.safetyStock,
@@ -157,6 +174,42 @@ struct Replenishment {
             values += Array(repeating: mean, count: ReplenishmentPlanner.horizonDays - values.count)
         }
         return values
+    }
+
+    /// A position as a table sorts and filters it: its live stock and incoming, days of cover from the stored
+    /// forecast, and whether it is below its stored reorder point (then its suggestion orders something),
+    /// without decoding the plans themselves. The stock table reads every position this way and builds full
+    /// suggestions for the page it shows only: decoding every plan cost most of a large shop's page.
+    struct Position: Sendable {
+        var sku: String
+        var location: String
+        var available: Int64
+        var daysOfCover: Double?
+        var reorderNow: Bool
+    }
+
+    /// Every tracked position with a plan; positions without a fresh one are planned first (as `suggestions`).
+    func positions(shopID: UUID) async throws -> [Position] {
+        try await planStale(shopID: shopID)
+        let query: SQLQueryString = """
+            SELECT s.sku, l.code AS location, s.on_hand, s.reserved, s.safety_buffer, COALESCE(i.incoming, 0) AS incoming,
+            p.forecast, p.computed_at, p.reorder_point
+            FROM stock_levels s JOIN stock_locations l ON l.id = s.location_id JOIN variants v ON v.id = s.variant_id
+            JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku LEFT JOIN
+            """ + " " + InventoryStore.incomingByPosition(shopID: shopID) + """
+             i ON i.sku = s.sku AND i.location_id = s.location_id
+            WHERE s.shop_id = \(bind: shopID) AND v.track_inventory = \(bind: true)
+            """
+        return try await sql.raw(query).all().map { row in
+            let available = try row.decode(column: "on_hand", as: Int64.self) - row.decode(column: "reserved", as: Int64.self)
+                - row.decode(column: "safety_buffer", as: Int64.self)
+            let position = available + (try row.decode(column: "incoming", as: Int64.self))
+            let horizon = Self.forecast(ReplenishmentPlanner.decodeForecast(try row.decode(column: "forecast", as: String.self)),
+                                        computedAt: try row.decode(column: "computed_at", as: Date.self), now: now)
+            return Position(sku: try row.decode(column: "sku", as: String.self), location: try row.decode(column: "location", as: String.self),
+                            available: available, daysOfCover: ReorderPolicy.daysOfCover(stock: position, dailyForecast: horizon),
+                            reorderNow: Double(position) < (try row.decode(column: "reorder_point", as: Double.self)))
+        }
     }
 
     /// Plans every position whose plan is missing or older than a day.

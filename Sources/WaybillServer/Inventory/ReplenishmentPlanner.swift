@@ -359,7 +359,30 @@ struct ReplenishmentPlanner {
     private static func thousandths(_ value: Double) -> Int64 { Int64((min(max(value, 0), 1e12) * 1_000).rounded()) }
 
     static func decodeForecast(_ text: String) -> [Double] {
-        text.split(separator: ",").compactMap { Int64($0).map { Double($0) / 1_000 } }
+        // What `encodeForecast` writes — digits and commas — is read byte by byte: the stock table reads every
+        // position's forecast, and splitting into substrings was a third of a large shop's page. Anything else
+        // takes the general path, which skips what is not a whole number.
+        var text = text
+        if let values = text.withUTF8({ bytes -> [Double]? in
+            var values: [Double] = []
+            values.reserveCapacity(bytes.count / 3 + 1)
+            var current: Int64 = 0, digits = 0
+            for byte in bytes {
+                if byte == UInt8(ascii: ",") {
+                    if digits > 0 { values.append(Double(current) / 1_000) }
+                    current = 0
+                    digits = 0
+                } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") && digits < 18 {
+                    current = current * 10 + Int64(byte - UInt8(ascii: "0"))
+                    digits += 1
+                } else {
+                    return nil
+                }
+            }
+            if digits > 0 { values.append(Double(current) / 1_000) }
+            return values
+        }) { return values }
+        return text.split(separator: ",").compactMap { Int64($0).map { Double($0) / 1_000 } }
     }
 
     /// The supplier each SKU was last ordered from.

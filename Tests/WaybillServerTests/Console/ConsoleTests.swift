@@ -165,6 +165,55 @@ struct ConsoleStockTests {
     }
 }
 
+@Suite("Console: the stock table's pages and filters")
+struct ConsoleStockPagesTests {
+    /// 61 SKUs (60 new and JAR-1) at two warehouses: 122 positions, a page of 100 and one of 22; the location
+    /// filter keeps one warehouse's 61; the links keep the filters.
+    @Test func theStockTableIsPagedAndFilteredByLocation() async throws {
+        try await withTestApp { t in
+            try await t.warehouses([("ICN", "경기"), ("BUS", "부산")])
+            try await t.app.write { db in
+                let catalog = CatalogService(db: db, now: TestApp.start, newID: t.app.dependencies.ids.next)
+                for i in 1...60 {
+                    try await catalog.upsert(ProductDraft(handle: "bowl-\(i)", names: ["en": "Bowl \(i)"],
+                                                          variants: [VariantDraft(sku: String(format: "BOWL-%02d", i), price: 9_000)]), shop: t.shop)
+                }
+            }
+            let lines = (1...60).map { (String(format: "BOWL-%02d", $0), Int64($0)) } + [("JAR-1", 5)]
+            try await t.move("receipts", location: "ICN", lines)
+            try await t.move("receipts", location: "BUS", lines)
+            let (_, session) = try await ConsoleTests().signIn(t)
+            let cookie: HTTPHeaders = ["Cookie": "waybill_session=\(session.cookie)"]
+            func rows(_ html: String) -> Int { html.components(separatedBy: "<a href=\"/console/stock/").count - 1 }
+
+            let first = try await t.send(.GET, "/console/stock?sort=sku", headers: cookie)
+            #expect(first.status == .ok)
+            #expect(first.text.contains("Showing 1–100 of 122 positions."))
+            #expect(rows(first.text) == 100)
+            #expect(first.text.contains(#"href="/console/stock?sort=sku&amp;page=2" rel="next""#))
+            #expect(!first.text.contains(#"rel="prev""#))
+            let second = try await t.send(.GET, "/console/stock?sort=sku&page=2", headers: cookie)
+            #expect(second.text.contains("Showing 101–122 of 122 positions."))
+            #expect(rows(second.text) == 22)
+            #expect(second.text.contains(#"href="/console/stock?sort=sku&amp;page=1" rel="prev""#))
+            #expect(!second.text.contains(#"rel="next""#))
+            // Sorted by SKU, then location: the last page ends with JAR-1 at both warehouses.
+            #expect(second.text.contains("BOWL-60") && second.text.contains("JAR-1"))
+
+            let busan = try await t.send(.GET, "/console/stock?location=BUS&sort=sku", headers: cookie)
+            #expect(busan.text.contains("Showing 1–61 of 61 positions."))
+            #expect(!busan.text.contains("<td>ICN</td>"))
+            #expect(busan.text.contains(#"<option value="BUS" selected>BUS</option>"#))
+            let none = try await t.send(.GET, "/console/stock?q=NOSUCH", headers: cookie)
+            #expect(none.text.contains("No positions match."))
+            let beyond = try await t.send(.GET, "/console/stock?page=9", headers: cookie)
+            #expect(beyond.status == .ok)
+            #expect(rows(beyond.text) == 0)
+            #expect(beyond.text.contains(#"href="/console/stock?sort=cover&amp;page=2" rel="prev""#))
+        }
+    }
+}
+
 @Suite("Console: promises")
 struct ConsolePromisesTests {
     @Test func thePromisesPageShowsWhatIsAtRiskAndHowWellPromisesAreKept() async throws {

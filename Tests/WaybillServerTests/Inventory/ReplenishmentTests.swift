@@ -38,6 +38,22 @@ struct ReplenishmentTests {
             let cursor = try #require(page["next_cursor"] as? String)
             let second = try await t.send(.GET, "/api/v1/inventory/replenishment?limit=1&after=\(cursor)").json()
             #expect((second["data"] as? [[String: Any]])?.first?["sku"] as? String == "JAR-2")
+            // The stock table's light reading of every position agrees with the full suggestions, a day later too
+            // (the stored forecast moved on), and with stock on order.
+            for _ in 0..<2 {
+                let replenishment = Replenishment(application: t.app, now: t.time.current)
+                let full = try await replenishment.suggestions(shopID: try t.shop.requireID())
+                let light = try await replenishment.positions(shopID: try t.shop.requireID())
+                #expect(light.count == full.count && full.count == 2)
+                for s in full {
+                    let p = try #require(light.first { $0.sku == s.sku && $0.location == s.location })
+                    #expect(p.available == s.available && p.daysOfCover == s.daysOfCover && p.reorderNow == (s.suggestedQuantity > 0))
+                    #expect(s.onHand - s.reserved == s.available)
+                }
+                t.time.advance(by: 86_400)
+                #expect(try await t.send(.POST, "/api/v1/purchase-orders",
+                    json: #"{"number":"PO-\#(Int(t.time.current.timeIntervalSince1970))","supplier":"이천","location":"ICN","expected_at":"2026-12-30T00:00:00Z","lines":[{"sku":"JAR-1","quantity":3}]}"#).status == .created)
+            }
             #expect(try await t.send(.GET, "/api/v1/inventory/replenishment?limit=0").errorFields() == ["limit"])
             #expect(try await t.send(.GET, "/api/v1/inventory/replenishment?suggested_only=yes").errorFields() == ["suggested_only"])
         }
@@ -86,6 +102,23 @@ struct ReplenishmentTests {
             #expect(position.firstMovementAt.map { abs($0.timeIntervalSince(stocked)) < 1 } == true)
             #expect(position.lastSaleAt.map { abs($0.timeIntervalSince(late)) < 1 } == true)
             #expect(position.available == 45)
+        }
+    }
+
+    /// Stored forecasts (whole thousandths, comma-separated) read back as written, byte by byte; anything
+    /// else reads as the general parse does (skipping what is not a whole number).
+    @Test func storedForecastsReadBackAsWritten() {
+        func general(_ text: String) -> [Double] { text.split(separator: ",").compactMap { Int64($0).map { Double($0) / 1_000 } } }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let values = ReplenishmentPlanner.storedForecast((0..<Int.random(in: 0...120, using: &generator)).map { _ in
+                Double.random(in: 0...5_000, using: &generator)
+            })
+            #expect(ReplenishmentPlanner.decodeForecast(ReplenishmentPlanner.encodeForecast(values)) == values)
+        }
+        for odd in ["", ",", ",,", "12,,5", "007,1", "-5,3", "+4,2", "1e3,2", " 1,2", "1,2 ", "9999999999999999999,1",
+                    "999999999999999999,1", "123456789012345678"] {
+            #expect(ReplenishmentPlanner.decodeForecast(odd) == general(odd), "\(odd)")
         }
     }
 
