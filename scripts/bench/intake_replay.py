@@ -35,7 +35,6 @@ import sys
 ENTRY = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[(\d+)\] (\w+):  (.*)$', re.S)
 PARAM = re.compile(r"\$(\d+) = (NULL|'((?:[^']|'')*)')")
 UUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
-UPPER_UUID = re.compile(r'^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$')
 TIMESTAMP = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d(?::\d\d)?)?$')
 INTEGER = re.compile(r'^-?\d+$')
 
@@ -90,10 +89,9 @@ def main():
     captured = [(l['sku'], l['variant_id'].lower(), l['name']) for l in order['line_items']]
     if len(captured) != 2:
         sys.exit('intake_replay: the captured order must have two lines')
-    placed = None
 
     every = statements(args.log)
-    key = order.get('external_id')
+    key = order['external_id']
     # From the look-up of the key (the first statement naming it) to the write (the statement that stores it).
     first = next((i for i, (_, p) in enumerate(every) if key in p.values()), None)
     last = next((i for i, (sql, p) in enumerate(every) if sql.lstrip().startswith('WITH') and order_id in p.values()), None)
@@ -101,10 +99,8 @@ def main():
         sys.exit('intake_replay: the captured order\'s statements are not in the log')
     intake = every[first:last + 1]
 
-    for sql, params in intake:
-        for value in params.values():
-            if value and TIMESTAMP.match(value) and placed is None and sql.lstrip().startswith('WITH'):
-                placed = value
+    # The write's first timestamp is the moment of the order (within milliseconds): the others are set relative to it.
+    placed = next((v for v in intake[-1][1].values() if v and TIMESTAMP.match(v)), None)
     known_ids = {line.strip().lower() for line in open(args.known) if line.strip()}
     if placed is None:
         sys.exit('intake_replay: the write has no timestamp')

@@ -137,9 +137,6 @@ actor GroupCommit {
 
     private var queue: [Write] = []
     private var running = false
-    /// Transactions committed for more than one write, and the writes they held (read by the tests).
-    private(set) var groups = 0
-    private(set) var groupedWrites = 0
     /// Writes waiting for the transaction after the running one (read by the tests).
     var waiting: Int { queue.count }
     /// The most writes one transaction takes (its callers wait for all of them).
@@ -180,8 +177,6 @@ actor GroupCommit {
         if group.count > 1 {
             do {
                 let outcomes = try await Self.together(group)
-                groups += 1
-                groupedWrites += group.count
                 metrics?.writesPerTransaction.record(Double(group.count))
                 return outcomes
             } catch {

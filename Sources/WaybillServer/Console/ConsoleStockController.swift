@@ -63,7 +63,7 @@ struct ConsoleStockController {
     func list(req: Request) async throws -> View {
         let (user, shop) = try await ConsoleSettingsController.signedIn(req)
         let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
-        let sort = ["cover", "available", "sku"].contains(req.query[String.self, at: "sort"] ?? "") ? req.query[String.self, at: "sort"]! : "cover"
+        let sort = req.query[String.self, at: "sort"].flatMap { ["cover", "available", "sku"].contains($0) ? $0 : nil } ?? "cover"
         let location = (req.query[String.self, at: "location"] ?? "").trimmingCharacters(in: .whitespaces)
         let suggestedOnly = req.query[String.self, at: "suggested"] == "1"
         let page = max(1, req.query[Int.self, at: "page"] ?? 1)

@@ -64,6 +64,26 @@ struct Replenishment {
             safetyBuffer = try row.decode(column: "safety_buffer", as: Int64.self)
             incoming = try row.decode(column: "incoming", as: Int64.self)
         }
+
+        var stock: StockLevel {
+            StockLevel(sku: sku, locationID: locationId, onHand: onHand, reserved: reserved, damaged: damaged, safetyBuffer: safetyBuffer)
+        }
+
+        static let columns: SQLQueryString = """
+            SELECT s.location_id, s.sku, l.code AS location, w.code AS warehouse, s.on_hand, s.reserved, s.damaged, s.safety_buffer,
+            COALESCE(i.incoming, 0) AS incoming
+            """
+    }
+
+    /// The FROM and WHERE of every tracked position of the shop — its level `s`, location `l`, warehouse `w` and
+    /// incoming stock `i` — and with `withPlans` its stored plan `p` (positions without one left out).
+    private static func trackedPositions(shopID: UUID, withPlans: Bool) -> SQLQueryString {
+        var query: SQLQueryString = """
+             FROM stock_levels s JOIN stock_locations l ON l.id = s.location_id JOIN warehouses w ON w.id = l.warehouse_id
+            JOIN variants v ON v.id = s.variant_id LEFT JOIN
+            """ + " " + InventoryStore.incomingByPosition(shopID: shopID) + " i ON i.sku = s.sku AND i.location_id = s.location_id"
+        if withPlans { query += " JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku" }
+        return query + " WHERE s.shop_id = \(bind: shopID) AND v.track_inventory = \(bind: true)"
     }
 
     private struct PlanRow: Sendable {
@@ -94,16 +114,7 @@ struct Replenishment {
             // The filter reads stored reorder points: make sure none is missing or stale first.
             try await planStale(shopID: shopID)
         }
-        var levelQuery: SQLQueryString = """
-            SELECT s.location_id, s.sku, l.code AS location, w.code AS warehouse, s.on_hand, s.reserved, s.damaged, s.safety_buffer,
-            COALESCE(i.incoming, 0) AS incoming
-            FROM stock_levels s JOIN stock_locations l ON l.id = s.location_id JOIN warehouses w ON w.id = l.warehouse_id
-            JOIN variants v ON v.id = s.variant_id LEFT JOIN
-            """ + " " + InventoryStore.incomingByPosition(shopID: shopID) + " i ON i.sku = s.sku AND i.location_id = s.location_id"
-        if page?.suggestedOnly == true {
-            levelQuery += " JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku"
-        }
-        levelQuery += " WHERE s.shop_id = \(bind: shopID) AND v.track_inventory = \(bind: true)"
+        var levelQuery = LevelRow.columns + Self.trackedPositions(shopID: shopID, withPlans: page?.suggestedOnly == true)
         if let skus { levelQuery += skus.isEmpty ? " AND 1 = 0" : " AND s.sku IN (\(binds: skus))" }
         if page?.suggestedOnly == true {
             levelQuery += " AND s.on_hand - s.reserved - s.safety_buffer + COALESCE(i.incoming, 0) < p.reorder_point"
@@ -137,8 +148,7 @@ struct Replenishment {
     private func suggestion(_ level: LevelRow, _ stored: PlanRow, incoming inbound: Int64) -> Suggestion {
         let plan = stored.plan
         let horizon = Self.forecast(stored.forecast, computedAt: stored.computedAt, now: now)
-        let stock = StockLevel(sku: level.sku, locationID: level.locationId, onHand: level.onHand, reserved: level.reserved,
-                               damaged: level.damaged, safetyBuffer: level.safetyBuffer)
+        let stock = level.stock
         let available = stock.available
         let position = available + inbound
         let alerts = AlertRules.evaluate(AlertInput(level: stock, incoming: inbound, plan: plan, dailyForecast: horizon,
@@ -191,23 +201,15 @@ struct Replenishment {
     /// Every tracked position with a plan; positions without a fresh one are planned first (as `suggestions`).
     func positions(shopID: UUID) async throws -> [Position] {
         try await planStale(shopID: shopID)
-        let query: SQLQueryString = """
-            SELECT s.sku, l.code AS location, s.on_hand, s.reserved, s.safety_buffer, COALESCE(i.incoming, 0) AS incoming,
-            p.forecast, p.computed_at, p.reorder_point
-            FROM stock_levels s JOIN stock_locations l ON l.id = s.location_id JOIN variants v ON v.id = s.variant_id
-            JOIN stock_plans p ON p.location_id = s.location_id AND p.sku = s.sku LEFT JOIN
-            """ + " " + InventoryStore.incomingByPosition(shopID: shopID) + """
-             i ON i.sku = s.sku AND i.location_id = s.location_id
-            WHERE s.shop_id = \(bind: shopID) AND v.track_inventory = \(bind: true)
-            """
+        let query = LevelRow.columns + ", p.forecast, p.computed_at, p.reorder_point" + Self.trackedPositions(shopID: shopID, withPlans: true)
         return try await sql.raw(query).all().map { row in
-            let available = try row.decode(column: "on_hand", as: Int64.self) - row.decode(column: "reserved", as: Int64.self)
-                - row.decode(column: "safety_buffer", as: Int64.self)
-            let position = available + (try row.decode(column: "incoming", as: Int64.self))
+            let level = try LevelRow(row)
+            let available = level.stock.available
+            let position = available + level.incoming
             let horizon = Self.forecast(ReplenishmentPlanner.decodeForecast(try row.decode(column: "forecast", as: String.self)),
                                         computedAt: try row.decode(column: "computed_at", as: Date.self), now: now)
-            return Position(sku: try row.decode(column: "sku", as: String.self), location: try row.decode(column: "location", as: String.self),
-                            available: available, daysOfCover: ReorderPolicy.daysOfCover(stock: position, dailyForecast: horizon),
+            return Position(sku: level.sku, location: level.location, available: available,
+                            daysOfCover: ReorderPolicy.daysOfCover(stock: position, dailyForecast: horizon),
                             reorderNow: Double(position) < (try row.decode(column: "reorder_point", as: Double.self)))
         }
     }

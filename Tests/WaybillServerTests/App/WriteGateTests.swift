@@ -162,8 +162,6 @@ struct GroupCommitTests {
             let texts = try await Self.texts(other)
             #expect(Set(texts) == Set(["holder"] + (0..<count).filter { $0 != 3 }.map { "w\($0)" }))
             #expect(texts.count == count)
-            #expect(await gate.group!.groups == 1)
-            #expect(await gate.group!.groupedWrites == count)
             // On /metrics: the holder's transaction and the group's, 11 writes, each of which waited.
             #expect(Self.metric(app, "waybill_sqlite_write_transaction_writes_count") == "2")
             #expect(Self.metric(app, "waybill_sqlite_write_transaction_writes_sum") == "11.0")
@@ -187,7 +185,9 @@ struct GroupCommitTests {
             }
             #expect(try await Self.texts(other) == ["holder", "other", "a", "b", "c"])
             #expect(runs == ["a": 2, "b": 1, "c": 1])
-            #expect(await gate.group!.groups == 1)
+            // Started over, and still one transaction for the group after the holder's.
+            #expect(Self.metric(app, "waybill_sqlite_write_transaction_writes_count") == "2")
+            #expect(Self.metric(app, "waybill_sqlite_write_transaction_writes_sum") == "4.0")
         }
     }
 
@@ -204,7 +204,6 @@ struct GroupCommitTests {
             }
             #expect(try await Self.texts(other) == ["holder", "a", "b", "c"])
             #expect(runs == ["a": 2, "b": 2, "c": 1])
-            #expect(await gate.group!.groups == 0)
             #expect(Self.metric(app, "waybill_sqlite_write_groups_failed_total") == "1")
             // The holder's transaction, then each of the three alone.
             #expect(Self.metric(app, "waybill_sqlite_write_transaction_writes_count") == "4")
